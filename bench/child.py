@@ -1,0 +1,53 @@
+"""Run one benchmark subject in its own process and print its timing and peak memory.
+
+usage: child.py code|spacy CORPUS.jsonl
+Both subjects include model loading, so the ratio compares what a user waits for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import resource
+import sys
+import time
+
+
+def run_code(corpus: str) -> None:
+    from typer.testing import CliRunner
+
+    from realpolitik.cli import app
+
+    with open(corpus, encoding="utf-8") as fh:
+        data = fh.read()
+    result = CliRunner().invoke(app, ["code"], input=data)
+    if result.exit_code != 0:
+        raise SystemExit(f"realpolitik code failed: {result.output[-500:]}")
+    events = sum(1 for line in result.stdout.splitlines() if line.strip())
+    print(json.dumps({"events": events}), file=sys.stderr)
+
+
+def run_spacy(corpus: str) -> None:
+    import spacy
+
+    from realpolitik.nlp import model_name
+
+    nlp = spacy.load(model_name())
+    texts = [json.loads(line)["text"] for line in open(corpus, encoding="utf-8")]
+    with contextlib.redirect_stdout(io.StringIO()):
+        for _doc in nlp.pipe(texts, batch_size=256):
+            pass
+
+
+def main() -> None:
+    subject, corpus = sys.argv[1], sys.argv[2]
+    start = time.perf_counter()
+    {"code": run_code, "spacy": run_spacy}[subject](corpus)
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"subject": subject, "seconds": seconds, "peak_mb": peak_mb}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,319 @@
+"""The `realpolitik` command: ingest and code news, query the store, report, evaluate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from enum import Enum
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from realpolitik.nlp import NlpSettings
+from realpolitik.records import Article, Event
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Source-aware political event data from news articles.")
+err = Console(stderr=True)
+out = Console()
+
+DbOption = Annotated[Path, typer.Option("--db", help="DuckDB file (created if missing).")]
+DEFAULT_DB_PATH = Path("realpolitik.duckdb")
+WorkersOption = Annotated[int, typer.Option("--workers", min=1,
+                                            help="spaCy parser processes.")]
+BatchOption = Annotated[int, typer.Option("--batch-size", min=1,
+                                          help="Articles coded per parser batch.")]
+
+
+class ListFormat(str, Enum):
+    table = "table"
+    jsonl = "jsonl"
+    csv = "csv"
+    parquet = "parquet"
+
+
+class ReportFormat(str, Enum):
+    text = "text"
+    md = "md"
+    json = "json"
+
+
+def _pipeline(workers: int = 1):  # noqa: ANN202 - lazy import keeps `--help` fast
+    from realpolitik.pipeline import Pipeline
+
+    with err.status("Loading spaCy model and gazetteers..."):
+        return Pipeline(NlpSettings(workers=workers))
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err, transient=False,
+                    disable=not err.is_terminal)
+
+
+def ingest_paths(paths: list[str], db: Path, workers: int = 1, batch_size: int = 64,
+                 pipeline=None) -> int:  # noqa: ANN001
+    """Ingest and code sources into the store; returns the number of failed sources."""
+    from realpolitik.ingest import iter_sources, read_source
+    from realpolitik.store import Store, StoreError, file_hash
+
+    sources = list(iter_sources(paths))
+    pipe = pipeline or _pipeline(workers)
+    failures = 0
+    totals = {"articles": 0, "events": 0, "unchanged": 0}
+    with Store(db) as store, _progress() as progress:
+        task = progress.add_task("Ingesting", total=len(sources))
+        batch: list[tuple[str, list[Article], str | None]] = []
+
+        def flush() -> None:
+            nonlocal failures
+            if not batch:
+                return
+            coded = pipe.code([a for _, arts, _ in batch for a in arts])
+            pos = 0
+            for path, arts, digest in batch:
+                mine, pos = coded[pos:pos + len(arts)], pos + len(arts)
+                try:
+                    result = store.save_source(path, mine, content_hash=digest)
+                except StoreError as exc:
+                    failures += 1
+                    err.print(f"[red]error:[/red] {exc}")
+                    store.log_problem(path, str(exc), digest)
+                    continue
+                totals["articles"] += result.new_articles
+                totals["events"] += result.new_events
+                progress.advance(task)
+            batch.clear()
+
+        for path in sources:
+            digest = file_hash(path) if path != "-" else None
+            if digest is not None and store.seen_hash(digest):
+                totals["unchanged"] += 1
+                progress.advance(task)
+                continue
+            result = read_source(path, stdin=sys.stdin, normalise_cite=pipe.normalise_outlet)
+            if result.problem is not None:
+                failures += 1
+                err.print(f"[red]error:[/red] {result.problem.problem}")
+                store.log_problem(path, result.problem.problem, digest)
+                progress.advance(task)
+                continue
+            batch.append((path, result.articles, digest))
+            if sum(len(a) for _, a, _ in batch) >= batch_size:
+                flush()
+        flush()
+    err.print(f"Stored {totals['articles']} new articles and {totals['events']} events from "
+              f"{len(sources) - failures - totals['unchanged']} sources "
+              f"({totals['unchanged']} unchanged, {failures} failed) in {db}.")
+    return failures
+
+
+@app.command()
+def ingest(paths: Annotated[list[str], typer.Argument(help="Files, directories or - (stdin).")],
+           db: DbOption = DEFAULT_DB_PATH, workers: WorkersOption = 1,
+           batch_size: BatchOption = 64) -> None:
+    """Ingest news files (text, HTML, RSS/Atom, JSONL, CSV) and code their events."""
+    failures = ingest_paths(paths, db, workers, batch_size)
+    raise typer.Exit(1 if failures else 0)
+
+
+def _read_code_input(stream: Iterable[str]) -> Iterator[Article | str]:
+    """JSONL lines {"id", "text", "date"?, "title"?} to Articles, or an error string."""
+    from realpolitik.ingest import parse_date
+
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+            if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
+                raise ValueError("expected an object with a string 'text'")
+            date = rec.get("date") or rec.get("published")
+            yield Article(id=str(rec.get("id") or number), text=rec["text"],
+                          title=rec.get("title"),
+                          published=parse_date(str(date)) if date else None)
+        except ValueError as exc:
+            yield f"stdin: line {number}: {exc}"
+
+
+@app.command()
+def code(workers: WorkersOption = 1, batch_size: BatchOption = 256) -> None:
+    """Code JSONL documents from stdin to event JSONL on stdout (no database)."""
+    pipe = _pipeline(workers)
+    failures = 0
+    batch: list[Article] = []
+
+    def flush() -> None:
+        for coded in pipe.code(batch):
+            for event in coded.events:
+                sys.stdout.write(event.model_dump_json() + "\n")
+        batch.clear()
+
+    for item in _read_code_input(sys.stdin):
+        if isinstance(item, str):
+            failures += 1
+            err.print(f"[red]error:[/red] {item}")
+            continue
+        batch.append(item)
+        if len(batch) >= batch_size:
+            flush()
+    flush()
+    sys.stdout.flush()
+    raise typer.Exit(1 if failures else 0)
+
+
+def _emit(records: list[BaseModel], fmt: ListFormat, columns: list[tuple[str, str]],
+          output: Path | None) -> None:
+    from realpolitik.exports import flatten_record, write_records
+
+    if fmt is ListFormat.table:
+        table = Table(show_lines=False)
+        for header, _ in columns:
+            table.add_column(header, overflow="fold")
+        for record in records:
+            flat = flatten_record(record)
+            table.add_row(*[_cell(flat.get(key)) for _, key in columns])
+        out.print(table)
+        return
+    if output is not None:
+        write_records(records, fmt.value, output)
+    else:
+        write_records(records, fmt.value, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    return text if len(text) <= 90 else text[:89] + "\u2026"
+
+
+def _open_store(db: Path):  # noqa: ANN202
+    from realpolitik.store import Store
+
+    if not db.exists():
+        err.print(f"[red]error:[/red] {db}: no such database; run `realpolitik ingest` first")
+        raise typer.Exit(2)
+    return Store(db, read_only=True)
+
+
+CountryOption = Annotated[str | None, typer.Option("--country", help="ISO3 or IGO code.")]
+SinceOption = Annotated[dt.datetime | None, typer.Option("--since", formats=["%Y-%m-%d"])]
+OutputOption = Annotated[Path | None, typer.Option("--output", "-o",
+                                                   help="Write to a file instead of stdout.")]
+
+
+@app.command()
+def articles(db: DbOption = DEFAULT_DB_PATH, country: CountryOption = None,
+             since: SinceOption = None,
+             fmt: Annotated[ListFormat, typer.Option("--format")] = ListFormat.table,
+             output: OutputOption = None) -> None:
+    """List stored articles."""
+    with _open_store(db) as store:
+        rows = store.articles(country=country, since=since.date() if since else None)
+    _emit(rows, fmt, [("id", "id"), ("published", "published"), ("outlet", "outlet"),
+                      ("title", "title"), ("cites", "cites")], output)
+
+
+@app.command()
+def events(db: DbOption = DEFAULT_DB_PATH, country: CountryOption = None,
+           since: SinceOption = None,
+           type_: Annotated[str | None, typer.Option("--type", help="PLOVER type.")] = None,
+           fmt: Annotated[ListFormat, typer.Option("--format")] = ListFormat.table,
+           output: OutputOption = None) -> None:
+    """List coded events."""
+    with _open_store(db) as store:
+        rows = store.events(country=country, since=since.date() if since else None,
+                            type=type_.upper() if type_ else None)
+    _emit(rows, fmt, [("date", "date"), ("source", "source_name"), ("type", "type"),
+                      ("neg", "negated"), ("modality", "modality"), ("target", "target_name"),
+                      ("attributed to", "attributed_to"), ("sentence", "sentence")], output)
+
+
+def build_country_report(db: Path, country: str, since: dt.date | None):  # noqa: ANN201
+    from realpolitik.actors.gazetteer import Gazetteer
+    from realpolitik.events.lexicon import load_plover
+    from realpolitik.relations.report import build_report
+
+    with _open_store(db) as store:
+        evs: list[Event] = store.events(country=country, since=since)
+        arts = {a.id: a for a in store.articles(ids=sorted({e.article_id for e in evs}))}
+    gazetteer = Gazetteer.load()
+    return build_report(country, evs, arts, load_plover(), gazetteer.country_name, since)
+
+
+@app.command()
+def report(country: Annotated[str, typer.Option("--country", help="ISO3 code, e.g. VEN.")],
+           db: DbOption = DEFAULT_DB_PATH, since: SinceOption = None,
+           fmt: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.text) -> None:
+    """Who supports, withdraws from and pressures a country, with the evidence."""
+    result = build_country_report(db, country.upper(), since.date() if since else None)
+    if fmt is ReportFormat.json:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        sys.stdout.write(result.to_text(markdown=fmt is ReportFormat.md))
+
+
+@app.command("eval")
+def evaluate(gold: Annotated[Path, typer.Argument(help="Gold JSONL (PLOVER GSR shape).")],
+             fmt: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.text,
+             errors: Annotated[bool, typer.Option(help="List every miss.")] = False) -> None:
+    """Score `realpolitik code` against a gold file: per-type P/R/F1, accuracy, confusion."""
+    from realpolitik.evaluate import load_gold, score
+
+    if not gold.exists():
+        err.print(f"[red]error:[/red] {gold}: no such file")
+        raise typer.Exit(2)
+    rows = load_gold(gold)
+    pipe = _pipeline()
+    articles_ = [Article(id=row.id, text=row.text) for row in rows]
+    predicted: dict[str, list[Event]] = {a.id: [] for a in articles_}
+    with _progress() as progress:
+        task = progress.add_task("Coding gold sentences", total=len(articles_))
+        for start in range(0, len(articles_), 64):
+            chunk = articles_[start:start + 64]
+            for coded in pipe.code(chunk):
+                predicted[coded.article.id] = coded.events
+            progress.advance(task, len(chunk))
+    result = score(rows, predicted, pipe.gazetteer.is_igo)
+    if fmt is ReportFormat.json:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        sys.stdout.write(result.to_text(errors=errors))
+
+
+def demo_corpus() -> Path:
+    return Path(str(resources.files("realpolitik.demo").joinpath("corpus")))
+
+
+@app.command()
+def demo(db: DbOption = DEFAULT_DB_PATH,
+         country: Annotated[str, typer.Option("--country")] = "VEN") -> None:
+    """Ingest the bundled demo corpus and print the report for its main country."""
+    corpus = demo_corpus()
+    err.print(f"Demo corpus: {corpus}")
+    failures = ingest_paths([str(corpus)], db)
+    result = build_country_report(db, country, None)
+    sys.stdout.write(result.to_text())
+    raise typer.Exit(1 if failures else 0)
+
+
+@app.command()
+def schema() -> None:
+    """Print the event export schema (Markdown)."""
+    from realpolitik.exports import event_schema_doc
+
+    sys.stdout.write(event_schema_doc())
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,203 @@
+"""Load and validate the event lexicon and the PLOVER type table (data files, not code)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from realpolitik.records import PLOVER_TYPES
+
+QUAD_CLASSES = ("verbal_cooperation", "material_cooperation", "verbal_conflict",
+                "material_conflict")
+
+
+class LexiconError(ValueError):
+    """A data file broke its schema; the message names the file and the entry."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PloverType(_Strict):
+    quad_class: str
+    cameo_root: list[str]
+    intensity: float
+    cooperative: bool
+    definition: str
+
+    @field_validator("quad_class")
+    @classmethod
+    def _known_quad(cls, value: str) -> str:
+        if value not in QUAD_CLASSES:
+            raise ValueError(f"unknown quad class {value!r}")
+        return value
+
+    @field_validator("intensity")
+    @classmethod
+    def _scale(cls, value: float) -> float:
+        if not -10 <= value <= 10:
+            raise ValueError("intensity must lie in -10..10")
+        return value
+
+
+class PloverTable(_Strict):
+    types: dict[str, PloverType]
+
+    @field_validator("types")
+    @classmethod
+    def _all_sixteen(cls, value: dict[str, PloverType]) -> dict[str, PloverType]:
+        if set(value) != set(PLOVER_TYPES):
+            raise ValueError(f"expected exactly the 16 PLOVER types, got {sorted(value)}")
+        return value
+
+
+def _check_words(words: list[str]) -> list[str]:
+    for word in words:
+        if not word or word != word.strip() or "_" in word or word.lower() != word:
+            raise ValueError(f"bad lexicon entry {word!r}: lower-case words separated by spaces")
+    return words
+
+
+def _typed(value: dict[str, list[str]]) -> dict[str, list[str]]:
+    unknown = set(value) - set(PLOVER_TYPES)
+    if unknown:
+        raise ValueError(f"unknown PLOVER types {sorted(unknown)}")
+    for words in value.values():
+        _check_words(words)
+    return value
+
+
+class Phrase(_Strict):
+    pattern: str
+    type: str
+    negated: bool = False
+
+    @field_validator("type")
+    @classmethod
+    def _plover(cls, value: str) -> str:
+        if value not in PLOVER_TYPES:
+            raise ValueError(f"unknown PLOVER type {value!r}")
+        return value
+
+
+class LightVerbs(_Strict):
+    do: list[str]
+    promise: list[str]
+    lose: list[str]
+    reduce: list[str]
+
+
+class Polarity(_Strict):
+    refusal_governors: list[str]
+    refusal_adjectives: list[str]
+    refusal_phrases: list[str]
+    negators: list[str]
+    cessation_adverbs: list[str]
+
+
+class ModalityWords(_Strict):
+    hypothetical_governors: list[str]
+    planned_governors: list[str]
+    hypothetical_auxiliaries: list[str]
+    planned_auxiliaries: list[str]
+    conditional_markers: list[str]
+    hypothetical_nouns: list[str]
+    background_markers: list[str]
+
+
+class AttributionWords(_Strict):
+    reporting_verbs: list[str]
+    according_to: list[str]
+    anaphors: list[str]
+
+
+class Lexicon(_Strict):
+    """The event lexicon; see the comments at the top of lexicon.yaml for each part."""
+
+    verbs: dict[str, list[str]]
+    nouns: dict[str, list[str]]
+    light_verbs: LightVerbs
+    reduction_nouns: dict[str, list[str]]
+    noun_modifiers: dict[str, list[str]]
+    phrases: list[Phrase]
+    polarity: Polarity
+    modality: ModalityWords
+    attribution: AttributionWords
+    target_preps: list[str]
+
+    _v_verbs = field_validator("verbs")(classmethod(lambda cls, v: _typed(v)))
+    _v_nouns = field_validator("nouns")(classmethod(lambda cls, v: _typed(v)))
+    _v_mods = field_validator("noun_modifiers")(classmethod(lambda cls, v: _typed(v)))
+    _v_reduce = field_validator("reduction_nouns")(classmethod(lambda cls, v: _typed(v)))
+
+    @cached_property
+    def reduction_types(self) -> dict[str, str]:
+        return {w: t for t, words in self.reduction_nouns.items() for w in words}
+
+    @cached_property
+    def verb_types(self) -> dict[str, str]:
+        """Verb lemma (or 'verb particle') -> PLOVER type; the first listing wins."""
+        table: dict[str, str] = {}
+        for type_, words in self.verbs.items():
+            for word in words:
+                table.setdefault(word, type_)
+        return table
+
+    @cached_property
+    def noun_types(self) -> dict[str, str]:
+        table: dict[str, str] = {}
+        for type_, words in self.nouns.items():
+            for word in words:
+                table.setdefault(word, type_)
+        return table
+
+    @cached_property
+    def modifier_types(self) -> dict[str, str]:
+        return {w: t for t, words in self.noun_modifiers.items() for w in words}
+
+    @cached_property
+    def trigger_words(self) -> frozenset[str]:
+        """Lower-case word forms (first word of each entry) that can signal an event.
+
+        Used by the pre-parse filter; inflections are covered by matching on a crude
+        stem (see realpolitik.nlp.prefilter), so this holds base forms only.
+        """
+        words: set[str] = set()
+        for group in (self.verbs, self.nouns):
+            for entries in group.values():
+                words.update(entry.split()[0] for entry in entries)
+        lvs = self.light_verbs
+        for lv in (lvs.do, lvs.promise, lvs.lose, lvs.reduce):
+            words.update(entry.split()[0] for entry in lv)
+        words.update(p.pattern.split()[0] for p in self.phrases)
+        words.update(w.split()[0] for w in self.polarity.refusal_governors)
+        return frozenset(words)
+
+
+def _read_yaml(name: str, data_dir: Path | None) -> tuple[dict, str]:
+    if data_dir is not None:
+        path = data_dir / name
+        return yaml.safe_load(path.read_text(encoding="utf-8")), str(path)
+    ref = resources.files("realpolitik.events").joinpath("data", name)
+    return yaml.safe_load(ref.read_text(encoding="utf-8")), f"realpolitik/events/data/{name}"
+
+
+def load_lexicon(data_dir: Path | None = None) -> Lexicon:
+    raw, where = _read_yaml("lexicon.yaml", data_dir)
+    try:
+        return Lexicon.model_validate(raw)
+    except ValidationError as exc:
+        raise LexiconError(f"{where}: {exc}") from exc
+
+
+def load_plover(data_dir: Path | None = None) -> PloverTable:
+    raw, where = _read_yaml("plover.yaml", data_dir)
+    try:
+        return PloverTable.model_validate(raw)
+    except ValidationError as exc:
+        raise LexiconError(f"{where}: {exc}") from exc

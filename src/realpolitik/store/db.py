@@ -1,0 +1,457 @@
+"""DuckDB persistence for coded articles: one file = one transaction, idempotent.
+
+Why DuckDB: a single local file, fast columnar scans for the analysis queries
+and zero-copy Arrow import for bulk inserts. All writes go through pyarrow
+tables registered as views, so a benchmark ingesting thousands of articles
+does a handful of INSERT ... SELECT statements per file, not one per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from pydantic import BaseModel
+
+from realpolitik.records import ActorRef, Article, CodedArticle, Event, Mention
+from realpolitik.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+DEFAULT_DB = "realpolitik.duckdb"
+TABLES = ("articles", "actors", "mentions", "events", "ingest_log")
+
+
+class StoreError(RuntimeError):
+    """Any failure to read or write the store, with a message fit for users."""
+
+
+class SchemaVersionError(StoreError):
+    """The database was written by a newer (or incompatible) realpolitik."""
+
+
+class SaveResult(BaseModel):
+    """What one `save_source` call changed."""
+
+    new_articles: int = 0
+    new_events: int = 0
+    skipped_articles: int = 0
+
+
+class ActorRow(BaseModel):
+    """One distinct actor (country, sector, name) and how often it occurs."""
+
+    id: str
+    country: str | None
+    sector: str | None
+    name: str
+    mentions: int = 0
+    events: int = 0
+
+
+def actor_id(country: str | None, sector: str | None, name: str) -> str:
+    """Deterministic actor id, so bulk inserts need no sequence round-trips."""
+    key = f"{country or ''}|{sector or ''}|{name}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def file_hash(path: str | Path) -> str | None:
+    """sha256 of a file's bytes, or None when the path is not a readable file."""
+    p = Path(path)
+    try:
+        return hashlib.sha256(p.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+_S = pa.string()
+_I = pa.int32()
+_LS = pa.list_(pa.string())
+
+ARTICLE_SCHEMA = pa.schema([
+    ("id", _S), ("path", _S), ("url", _S), ("outlet", _S), ("title", _S), ("summary", _S),
+    ("published", pa.date32()), ("dateline", _LS), ("cites", _LS), ("language", _S),
+    ("text", _S), ("source_path", _S), ("ingested_at", pa.timestamp("us")),
+])
+ACTOR_SCHEMA = pa.schema([("id", _S), ("country", _S), ("sector", _S), ("name", _S)])
+MENTION_SCHEMA = pa.schema([
+    ("article_id", _S), ("section", _S), ("start", _I), ("end", _I), ("actor_id", _S),
+    ("country", _S), ("sector", _S), ("name", _S), ("text", _S), ("rule", _S),
+])
+EVENT_SCHEMA = pa.schema([
+    ("id", _S), ("article_id", _S),
+    ("source_actor_id", _S), ("source_country", _S), ("source_sector", _S),
+    ("source_name", _S), ("source_text", _S),
+    ("target_actor_id", _S), ("target_country", _S), ("target_sector", _S),
+    ("target_name", _S), ("target_text", _S),
+    ("type", _S), ("quad_class", _S), ("cameo_root", _S), ("negated", pa.bool_()),
+    ("modality", _S), ("attributed_to", _LS), ("date", pa.date32()), ("sentence", _S),
+    ("section", _S), ("start", _I), ("end", _I), ("trigger", _S),
+    ("confidence", pa.float64()), ("rule", _S),
+])
+
+
+def _q(name: str) -> str:
+    """Quote a column name (`start` / `end` are SQL keywords)."""
+    return f'"{name}"'
+
+
+def _cols(schema: pa.Schema) -> str:
+    return ", ".join(_q(n) for n in schema.names)
+
+
+def _article_row(a: Article, source_path: str, at: dt.datetime) -> dict[str, Any]:
+    row = a.model_dump()
+    row["source_path"] = source_path
+    row["ingested_at"] = at
+    return row
+
+
+def _actor_cols(prefix: str, ref: ActorRef | None) -> dict[str, Any]:
+    if ref is None:
+        return {f"{prefix}_actor_id": None, f"{prefix}_country": None,
+                f"{prefix}_sector": None, f"{prefix}_name": None, f"{prefix}_text": None}
+    return {
+        f"{prefix}_actor_id": actor_id(ref.country, ref.sector, ref.name),
+        f"{prefix}_country": ref.country, f"{prefix}_sector": ref.sector,
+        f"{prefix}_name": ref.name, f"{prefix}_text": ref.text,
+    }
+
+
+def _event_row(e: Event) -> dict[str, Any]:
+    row = e.model_dump(exclude={"source", "target"})
+    row.update(_actor_cols("source", e.source))
+    row.update(_actor_cols("target", e.target))
+    return row
+
+
+def _mention_row(article_id: str, m: Mention) -> dict[str, Any]:
+    a = m.actor
+    return {
+        "article_id": article_id, "section": m.section, "start": m.start, "end": m.end,
+        "actor_id": actor_id(a.country, a.sector, a.name), "country": a.country,
+        "sector": a.sector, "name": a.name, "text": a.text, "rule": m.rule,
+    }
+
+
+def _row_to_event(r: dict[str, Any]) -> Event:
+    source = ActorRef(country=r["source_country"], sector=r["source_sector"],
+                      name=r["source_name"], text=r["source_text"])
+    target = None
+    if r["target_name"] is not None:
+        target = ActorRef(country=r["target_country"], sector=r["target_sector"],
+                          name=r["target_name"], text=r["target_text"] or "")
+    fields = {k: r[k] for k in Event.model_fields if k not in ("source", "target")}
+    fields["attributed_to"] = fields["attributed_to"] or []
+    return Event(source=source, target=target, **fields)
+
+
+def _row_to_article(r: dict[str, Any]) -> Article:
+    fields = {k: r[k] for k in Article.model_fields}
+    fields["dateline"] = fields["dateline"] or []
+    fields["cites"] = fields["cites"] or []
+    return Article(**fields)
+
+
+class Store:
+    """The project's database. Use as a context manager; writes are per source file.
+
+    Opening applies any pending schema migrations (unless read_only), and refuses
+    a database whose schema is newer than this code understands.
+    """
+
+    def __init__(self, path: str | Path = DEFAULT_DB, read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        if read_only and not self.path.exists():
+            raise StoreError(f"database {self.path} does not exist (nothing ingested yet?)")
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open database {self.path}: {exc}") from exc
+        try:
+            self._migrate()
+        except BaseException:
+            self.con.close()
+            raise
+
+    # ----------------------------------------------------------------- lifecycle
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    # ---------------------------------------------------------------- migrations
+    def schema_version(self) -> int:
+        """Current schema version of the open database (0 = empty database)."""
+        exists = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+        ).fetchone()
+        if not exists or exists[0] == 0:
+            return 0
+        row = self.con.execute("SELECT max(version) FROM schema_version").fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def _migrate(self) -> None:
+        current = self.schema_version()
+        if current > SCHEMA_VERSION:
+            raise SchemaVersionError(
+                f"database {self.path} has schema version {current}, but this realpolitik "
+                f"only knows up to version {SCHEMA_VERSION}; upgrade realpolitik to open it"
+            )
+        if current == SCHEMA_VERSION:
+            return
+        if self.read_only:
+            raise SchemaVersionError(
+                f"database {self.path} has schema version {current} < {SCHEMA_VERSION}; "
+                "open it once without read_only to migrate it"
+            )
+        if current == 0:
+            self.con.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version ("
+                "version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)"
+            )
+        for version, (description, sql) in enumerate(MIGRATIONS, start=1):
+            if version <= current:
+                continue
+            self.con.begin()
+            try:
+                self.con.execute(sql)
+                self.con.execute("INSERT INTO schema_version VALUES (?, ?, ?)",
+                                 [version, description, _now()])
+                self.con.commit()
+            except Exception as exc:
+                self.con.rollback()
+                raise StoreError(
+                    f"migration {version} ({description}) failed on {self.path}: {exc}"
+                ) from exc
+
+    # -------------------------------------------------------------------- writes
+    def _insert(self, tables: list[tuple[str, pa.Schema, list[dict[str, Any]]]]) -> None:
+        """Bulk insert through Arrow tables: one INSERT ... SELECT per table, one round trip.
+
+        Actors use INSERT OR IGNORE since another file may have stored them already.
+        """
+        statements, views = [], []
+        try:
+            for table, schema, rows in tables:
+                if not rows:
+                    continue
+                view = f"_new_{table}"
+                self.con.register(view, pa.Table.from_pylist(rows, schema=schema))
+                views.append(view)
+                verb = "INSERT OR IGNORE" if table == "actors" else "INSERT"
+                statements.append(f"{verb} INTO {table} ({_cols(schema)}) "
+                                  f"SELECT {_cols(schema)} FROM {view};")
+            if statements:
+                self.con.execute("\n".join(statements))
+        finally:
+            for view in views:
+                self.con.unregister(view)
+
+    def _existing(self, table: str, ids: Iterable[str]) -> set[str]:
+        ids = list(ids)
+        if not ids:
+            return set()
+        rows = self.con.execute(
+            f"SELECT id FROM {table} WHERE list_contains(?, id)", [ids]
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def save_source(self, path: str, coded: list[CodedArticle],
+                    content_hash: str | None = None) -> SaveResult:
+        """Store everything coded from one source file in one transaction.
+
+        Articles already stored (same id) are skipped together with their events
+        and mentions, so re-ingesting a file is a no-op. On any error nothing of
+        this file is kept and a StoreError is raised. `content_hash` defaults to
+        the sha256 of the file at `path` (None if it is not a local file).
+        """
+        if self.read_only:
+            raise StoreError(f"database {self.path} is open read-only")
+        if content_hash is None:
+            content_hash = file_hash(path)
+        self.con.begin()
+        try:
+            result = self._save(path, coded, content_hash)
+            self.con.commit()
+        except Exception as exc:
+            self.con.rollback()
+            raise StoreError(f"could not store {path}; nothing from it was saved: {exc}") from exc
+        return result
+
+    def _save(self, path: str, coded: list[CodedArticle], content_hash: str | None
+              ) -> SaveResult:
+        at = _now()
+        # De-duplicate within the file first (the same article twice in one feed).
+        unique: dict[str, CodedArticle] = {}
+        for ca in coded:
+            if not isinstance(ca, CodedArticle):
+                raise TypeError(f"expected CodedArticle, got {type(ca).__name__}")
+            unique.setdefault(ca.article.id, ca)
+        existing = self._existing("articles", unique)
+        new = [ca for aid, ca in unique.items() if aid not in existing]
+        skipped = len(coded) - len(new)
+
+        articles = [_article_row(ca.article, path, at) for ca in new]
+        mentions = [_mention_row(ca.article.id, m) for ca in new for m in ca.mentions]
+        events: dict[str, dict[str, Any]] = {}
+        for ca in new:
+            for e in ca.events:
+                if e.article_id != ca.article.id:
+                    raise ValueError(f"event {e.id} has article_id {e.article_id}, "
+                                     f"but belongs to article {ca.article.id}")
+                events.setdefault(e.id, _event_row(e))
+        # Event ids hash their article id, so events of a new article are new too;
+        # the primary key still guards against a collision (and fails the file).
+
+        actors: dict[str, dict[str, Any]] = {}
+        for ca in new:
+            refs = [m.actor for m in ca.mentions]
+            for e in ca.events:
+                refs.append(e.source)
+                if e.target is not None:
+                    refs.append(e.target)
+            for r in refs:
+                aid = actor_id(r.country, r.sector, r.name)
+                actors.setdefault(aid, {"id": aid, "country": r.country,
+                                        "sector": r.sector, "name": r.name})
+        self._insert([
+            ("articles", ARTICLE_SCHEMA, articles),
+            ("actors", ACTOR_SCHEMA, list(actors.values())),
+            ("mentions", MENTION_SCHEMA, mentions),
+            ("events", EVENT_SCHEMA, list(events.values())),
+        ])
+        status = "stored" if articles else "skipped"
+        self.con.execute(
+            "INSERT INTO ingest_log VALUES (?, ?, ?, NULL, ?, ?, ?)",
+            [path, content_hash, status, len(articles), len(events), at],
+        )
+        return SaveResult(new_articles=len(articles), new_events=len(events),
+                          skipped_articles=skipped)
+
+    def log_problem(self, path: str, problem: str, content_hash: str | None = None) -> None:
+        """Record a source that failed (parse error, failed save, ...) in ingest_log."""
+        if content_hash is None:
+            content_hash = file_hash(path)
+        self.con.execute(
+            "INSERT INTO ingest_log VALUES (?, ?, 'failed', ?, 0, 0, ?)",
+            [path, content_hash, problem, _now()],
+        )
+
+    def seen_hash(self, content_hash: str) -> bool:
+        """True if a file with these exact bytes was already stored or skipped.
+
+        Lets the ingester skip unchanged files before parsing them at all.
+        """
+        row = self.con.execute(
+            "SELECT count(*) FROM ingest_log WHERE content_hash = ? AND status <> 'failed'",
+            [content_hash],
+        ).fetchone()
+        return bool(row and row[0])
+
+    # ------------------------------------------------------------------- queries
+    def _dicts(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+        cur = self.con.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def articles(self, country: str | None = None, since: dt.date | None = None,
+                 ids: list[str] | None = None) -> list[Article]:
+        """Stored articles, optionally only those involving `country` (in an event
+        or a mention), published on/after `since`, or with the given ids."""
+        where, params = [], []
+        if country is not None:
+            where.append(
+                "a.id IN (SELECT article_id FROM events "
+                "WHERE source_country = ? OR target_country = ? "
+                "UNION SELECT article_id FROM mentions WHERE country = ?)"
+            )
+            params += [country, country, country]
+        if since is not None:
+            where.append("a.published >= ?")
+            params.append(since)
+        if ids is not None:
+            where.append("list_contains(?, a.id)")
+            params.append(list(ids))
+        sql = "SELECT * FROM articles a"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY a.published NULLS LAST, a.id"
+        return [_row_to_article(r) for r in self._dicts(sql, params)]
+
+    def events(self, country: str | None = None, since: dt.date | None = None,
+               article_id: str | None = None, type: str | None = None) -> list[Event]:
+        """Stored events, filtered by source-or-target country, date (the event's
+        date, else its article's publication date), article and PLOVER type."""
+        where, params = [], []
+        if country is not None:
+            where.append("(e.source_country = ? OR e.target_country = ?)")
+            params += [country, country]
+        if since is not None:
+            where.append("COALESCE(e.date, a.published) >= ?")
+            params.append(since)
+        if article_id is not None:
+            where.append("e.article_id = ?")
+            params.append(article_id)
+        if type is not None:
+            where.append("e.type = ?")
+            params.append(type)
+        sql = "SELECT e.* FROM events e JOIN articles a ON a.id = e.article_id"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += (' ORDER BY COALESCE(e.date, a.published) NULLS LAST, e.article_id, e.section,'
+                ' e."start", e.id')
+        return [_row_to_event(r) for r in self._dicts(sql, params)]
+
+    def mentions(self, article_id: str) -> list[Mention]:
+        """The actor mentions stored for one article, in text order."""
+        rows = self._dicts(
+            'SELECT * FROM mentions WHERE article_id = ? ORDER BY section, "start", "end"',
+            [article_id],
+        )
+        return [
+            Mention(actor=ActorRef(country=r["country"], sector=r["sector"], name=r["name"],
+                                   text=r["text"]),
+                    section=r["section"], start=r["start"], end=r["end"], rule=r["rule"])
+            for r in rows
+        ]
+
+    def coded(self, article_id: str) -> CodedArticle | None:
+        """Rebuild one CodedArticle (article, mentions, events) from the store."""
+        found = self.articles(ids=[article_id])
+        if not found:
+            return None
+        return CodedArticle(article=found[0], mentions=self.mentions(article_id),
+                            events=self.events(article_id=article_id))
+
+    def actors(self, country: str | None = None) -> list[ActorRow]:
+        """Distinct actors with mention and event counts, most frequent first."""
+        sql = "SELECT * FROM actor_counts"
+        params: list[Any] = []
+        if country is not None:
+            sql += " WHERE country = ?"
+            params.append(country)
+        sql += " ORDER BY mentions + events DESC, country NULLS LAST, name"
+        return [ActorRow(**r) for r in self._dicts(sql, params)]
+
+    def counts(self) -> dict[str, int]:
+        """Row count of every table, e.g. for `realpolitik status`."""
+        out: dict[str, int] = {}
+        for t in TABLES:
+            row = self.con.execute(f"SELECT count(*) FROM {t}").fetchone()
+            out[t] = int(row[0]) if row else 0
+        return out

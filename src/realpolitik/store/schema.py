@@ -1,0 +1,112 @@
+"""Ordered schema migrations for the DuckDB store.
+
+Migrations are append-only: never edit a released one, add a new entry instead.
+Migration N (1-based) brings the database to schema version N; each runs in
+its own transaction together with the `schema_version` row that records it, so
+a crash mid-migration leaves the database at the previous version.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "initial schema: articles, actors, mentions, events, ingest_log",
+        """
+        CREATE TABLE articles (
+            id          VARCHAR PRIMARY KEY,
+            path        VARCHAR,
+            url         VARCHAR,
+            outlet      VARCHAR,
+            title       VARCHAR,
+            summary     VARCHAR,
+            published   DATE,
+            dateline    VARCHAR[],
+            cites       VARCHAR[],
+            language    VARCHAR,
+            text        VARCHAR NOT NULL,
+            source_path VARCHAR,
+            ingested_at TIMESTAMP
+        );
+
+        CREATE TABLE actors (
+            id      VARCHAR PRIMARY KEY,
+            country VARCHAR,
+            sector  VARCHAR,
+            name    VARCHAR NOT NULL
+        );
+
+        CREATE TABLE mentions (
+            article_id VARCHAR NOT NULL,
+            section    VARCHAR NOT NULL,
+            "start"    INTEGER NOT NULL,
+            "end"      INTEGER NOT NULL,
+            actor_id   VARCHAR NOT NULL,
+            country    VARCHAR,
+            sector     VARCHAR,
+            name       VARCHAR NOT NULL,
+            text       VARCHAR NOT NULL,
+            rule       VARCHAR
+        );
+
+        CREATE TABLE events (
+            id              VARCHAR PRIMARY KEY,
+            article_id      VARCHAR NOT NULL,
+            source_actor_id VARCHAR NOT NULL,
+            source_country  VARCHAR,
+            source_sector   VARCHAR,
+            source_name     VARCHAR NOT NULL,
+            source_text     VARCHAR NOT NULL,
+            target_actor_id VARCHAR,
+            target_country  VARCHAR,
+            target_sector   VARCHAR,
+            target_name     VARCHAR,
+            target_text     VARCHAR,
+            type            VARCHAR NOT NULL,
+            quad_class      VARCHAR,
+            cameo_root      VARCHAR,
+            negated         BOOLEAN,
+            modality        VARCHAR,
+            attributed_to   VARCHAR[],
+            date            DATE,
+            sentence        VARCHAR,
+            section         VARCHAR,
+            "start"         INTEGER,
+            "end"           INTEGER,
+            trigger         VARCHAR,
+            confidence      DOUBLE,
+            rule            VARCHAR
+        );
+
+        CREATE TABLE ingest_log (
+            path         VARCHAR NOT NULL,
+            content_hash VARCHAR,
+            status       VARCHAR NOT NULL,
+            problem      VARCHAR,
+            new_articles INTEGER,
+            new_events   INTEGER,
+            "at"         TIMESTAMP NOT NULL
+        );
+
+        -- Events with their article's date as a fallback, for time-series work.
+        CREATE VIEW events_dated AS
+        SELECT e.*, COALESCE(e.date, a.published) AS event_date, a.outlet, a.url
+        FROM events e JOIN articles a ON a.id = e.article_id;
+
+        -- How often each actor appears, so `actors` can be listed by salience.
+        CREATE VIEW actor_counts AS
+        WITH m AS (SELECT actor_id, count(*) AS n FROM mentions GROUP BY actor_id),
+             e AS (SELECT actor_id, count(*) AS n FROM (
+                       SELECT source_actor_id AS actor_id FROM events
+                       UNION ALL
+                       SELECT target_actor_id FROM events WHERE target_actor_id IS NOT NULL)
+                   GROUP BY actor_id)
+        SELECT ac.id, ac.country, ac.sector, ac.name,
+               COALESCE(m.n, 0) AS mentions, COALESCE(e.n, 0) AS events
+        FROM actors ac
+        LEFT JOIN m ON m.actor_id = ac.id
+        LEFT JOIN e ON e.actor_id = ac.id;
+        """,
+    ),
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
