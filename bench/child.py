@@ -34,7 +34,8 @@ def run_spacy(corpus: str) -> None:
     from realpolitik.nlp import model_name
 
     nlp = spacy.load(model_name())
-    texts = [json.loads(line)["text"] for line in open(corpus, encoding="utf-8")]
+    with open(corpus, encoding="utf-8") as fh:
+        texts = [json.loads(line)["text"] for line in fh]
     with contextlib.redirect_stdout(io.StringIO()):
         for _doc in nlp.pipe(texts, batch_size=256):
             pass

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from corpus import build  # noqa: E402
+from corpus import build
 
 OUT = Path(__file__).parent / "out"
 

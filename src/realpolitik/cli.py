@@ -6,7 +6,8 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Iterable, Iterator
-from enum import Enum
+from enum import StrEnum
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -33,20 +34,22 @@ BatchOption = Annotated[int, typer.Option("--batch-size", min=1,
                                           help="Articles coded per parser batch.")]
 
 
-class ListFormat(str, Enum):
+class ListFormat(StrEnum):
     table = "table"
     jsonl = "jsonl"
     csv = "csv"
     parquet = "parquet"
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     text = "text"
     md = "md"
     json = "json"
 
 
-def _pipeline(workers: int = 1):  # noqa: ANN202 - lazy import keeps `--help` fast
+@lru_cache(maxsize=2)
+def _pipeline(workers: int = 1):
+    """Load models and data once per process (commands run in-process by tests reuse it)."""
     from realpolitik.pipeline import Pipeline
 
     with err.status("Loading spaCy model and gazetteers..."):
@@ -60,7 +63,7 @@ def _progress() -> Progress:
 
 
 def ingest_paths(paths: list[str], db: Path, workers: int = 1, batch_size: int = 64,
-                 pipeline=None) -> int:  # noqa: ANN001
+                 pipeline=None) -> int:
     """Ingest and code sources into the store; returns the number of failed sources."""
     from realpolitik.ingest import iter_sources, read_source
     from realpolitik.store import Store, StoreError, file_hash
@@ -197,7 +200,7 @@ def _cell(value: object) -> str:
     return text if len(text) <= 90 else text[:89] + "\u2026"
 
 
-def _open_store(db: Path):  # noqa: ANN202
+def _open_store(db: Path):
     from realpolitik.store import Store
 
     if not db.exists():
@@ -239,7 +242,7 @@ def events(db: DbOption = DEFAULT_DB_PATH, country: CountryOption = None,
                       ("attributed to", "attributed_to"), ("sentence", "sentence")], output)
 
 
-def build_country_report(db: Path, country: str, since: dt.date | None):  # noqa: ANN201
+def build_country_report(db: Path, country: str, since: dt.date | None):
     from realpolitik.actors.gazetteer import Gazetteer
     from realpolitik.events.lexicon import load_plover
     from realpolitik.relations.report import build_report

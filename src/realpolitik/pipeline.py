@@ -51,6 +51,7 @@ class _Pending:
     text: str
     headline: bool
     history: History
+    original: str
 
 
 @dataclass
@@ -93,7 +94,7 @@ class Pipeline:
                 doc=doc, article_id=item.article.id, section=job.section, offset=job.offset,
                 index=job.index, actors=self._actor_spans(doc, item.article),
                 history=job.history, cites=item.article.cites,
-                published=item.article.published, headline=job.headline,
+                published=item.article.published, headline=job.headline, text=job.original,
             )
             item.events.extend(self.coder.code(sent))
         out = []
@@ -106,7 +107,7 @@ class Pipeline:
         return out
 
     def _actor_spans(self, doc: Doc, article: Article) -> list[ActorSpanLike]:
-        return [ActorSpanLike(s.start, s.end, s.actor)
+        return [ActorSpanLike(s.start, s.end, s.actor, s.kind)
                 for s in self.matcher(doc, on=article.published)]
 
     def _prepare(self, n: int, item: _ArticleWork) -> Iterator[_Pending]:
@@ -136,13 +137,14 @@ class Pipeline:
                 if not stripped:
                     continue
                 offset = sent.start_char + (len(sent_text) - len(sent_text.lstrip()))
+                original = stripped
                 headline = section == "title" and looks_like_headline(stripped)
                 if headline:
                     keep = [(doc[s.start].idx - offset,
                              doc[s.end - 1].idx + len(doc[s.end - 1].text) - offset)
                             for s in inside]
                     stripped = truecase(stripped, keep)
-                yield _Pending(n, section, index, offset, stripped, headline, history)
+                yield _Pending(n, section, index, offset, stripped, headline, history, original)
 
 
 def _dedupe(events: Iterable[Event]) -> list[Event]:

@@ -7,8 +7,8 @@ one shape (the export schema in the README is generated from these models).
 
 from __future__ import annotations
 
-import hashlib
 import datetime as dt
+import hashlib
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field

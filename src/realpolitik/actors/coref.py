@@ -23,6 +23,7 @@ GROUP_NOUNS = frozenset({"country", "nation", "power", "giant", "ally", "governm
                          "neighbour"})
 NUMBER_WORDS = {"two": 2, "both": 2, "three": 3, "four": 4, "five": 5}
 _SEPARATOR = re.compile(r"^(,|and|or|&|as well as|—|-)$", re.IGNORECASE)
+_CONJUNCTION = frozenset({"and", "or", "&", "nor"})
 # How many sentences back a reference may reach.
 WINDOW = 3
 
@@ -44,6 +45,9 @@ class History:
 
     items: list[Mentioned] = field(default_factory=list)
     _next_group: int = 0
+    # groups whose members are joined by a conjunction somewhere ("Russia, China, and Iran"),
+    # as opposed to a comma alone ("Caracas, Venezuela")
+    _coordinated: set[int] = field(default_factory=set)
 
     def add_sentence(self, sentence: int, spans: list[tuple[int, int, ActorRef]],
                      tokens: list[str], subjects: set[int] | None = None) -> None:
@@ -58,9 +62,23 @@ class History:
             joined = between is not None and all(_SEPARATOR.match(t) for t in between)
             if not joined:
                 self._next_group += 1
+            elif any(t.lower() in _CONJUNCTION for t in between or []):
+                self._coordinated.add(self._next_group)
             self.items.append(Mentioned(sentence, order, actor, self._next_group,
                                         is_subject=bool(subjects and start in subjects)))
             previous_end = end
+
+    def coordinated_with(self, sentence: int, order: int) -> list[ActorRef]:
+        """All actors coordinated on the surface with mention ``order`` of ``sentence``.
+
+        Parsers often attach only the last conjunct of a list to the verb ("as Russia,
+        China, and Iran refuse"); the surface list is the safer reading.
+        """
+        mine = [m for m in self.items if m.sentence == sentence and m.order == order]
+        if not mine or mine[0].group not in self._coordinated:
+            return []
+        group = mine[0].group
+        return _distinct([m.actor for m in self.items if m.group == group])
 
     def _recent(self, sentence: int, include_current: bool) -> list[Mentioned]:
         lo = sentence - WINDOW
@@ -77,6 +95,8 @@ class History:
                include_current: bool = True, before: int | None = None) -> list[ActorRef] | None:
         """The most recent coordinated group of two or more states (of ``count`` if given)."""
         for group in reversed(self.groups(sentence, include_current)):
+            if group[0].group not in self._coordinated:
+                continue
             if before is not None and group[0].sentence == sentence and group[0].order >= before:
                 continue
             actors = _distinct([m.actor for m in group if _is_state_like(m.actor)])

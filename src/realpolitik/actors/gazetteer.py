@@ -58,7 +58,9 @@ def _entry_label(raw: Any, key: str | None, loc: tuple[Any, ...]) -> str:
         item = raw[key][idx]
     except (KeyError, IndexError, TypeError):
         return f"#{idx}"
-    name = item.get("name") or item.get("text") or item.get("code") if isinstance(item, dict) else None
+    if not isinstance(item, dict):
+        return f"#{idx}"
+    name = item.get("name") or item.get("text") or item.get("code")
     return f"#{idx} ({name})" if name else f"#{idx}"
 
 

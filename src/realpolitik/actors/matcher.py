@@ -60,15 +60,17 @@ SECTOR_LABELS: dict[str, str] = {
     "UAF": "gunmen",
 }
 
-_LOCATIVE = frozenset(
-    "in at from to into near outside inside across via around toward towards".split()
-)
+_LOCATIVE = frozenset({
+    "in", "at", "from", "to", "into", "near", "outside", "inside", "across", "via", "around",
+    "toward", "towards"
+})
 _COORD = frozenset({",", "and", "or", "&"})
 _POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
-_CALENDAR = frozenset(
-    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April "
-    "May June July August September October November December".split()
-)
+_CALENDAR = frozenset({
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January",
+    "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December"
+})
 _SENT_END = frozenset({".", "!", "?", ":", '"', "“", "”", "—", "-", "(", "\n"})
 
 
@@ -304,7 +306,8 @@ class ActorMatcher:
                 it.kind, it.rule = "media", "media:anaphoric"
             if it.kind == "media":
                 seen_media.add(it.name)
-            if it.rule.endswith(":ambiguous") and not self._clear_context(doc, it, starts, ends, lo):
+            ambiguous = it.rule.endswith(":ambiguous")
+            if ambiguous and not self._clear_context(doc, it, starts, ends, lo):
                 continue
             if it.kind in {"capital", "seat"}:
                 p = it.start - 1
@@ -334,7 +337,8 @@ class ActorMatcher:
         p = it.start - 1
         if p >= lo and p not in ends:
             prev = doc[p]
-            at_sentence_start = p == lo or doc[p - 1].text in _SENT_END or "\n" in doc[p - 1].text
+            before = doc[p - 1].text if p > lo else ""
+            at_sentence_start = p == lo or before in _SENT_END or "\n" in before
             if prev.is_title and prev.is_alpha and not at_sentence_start:
                 return False
         return True
@@ -396,10 +400,12 @@ class ActorMatcher:
     def _distribute(
         self, doc: Doc, groups: list[list[_Item]], heads: dict[int, _Item]
     ) -> None:
-        """'Russian and Chinese officials': the trailing sector word covers both demonyms."""
+        """'Russian and Chinese officials', 'US and Venezuelan officials': the trailing
+        sector word covers every coordinated nationality."""
         for i in range(len(groups) - 2, -1, -1):
             g, nxt = groups[i], groups[i + 1]
-            if len(g) != 1 or g[0].kind != "demonym" or nxt[0].kind != "demonym":
+            nations = {"demonym", "country"}
+            if len(g) != 1 or g[0].kind not in nations or nxt[0].kind not in nations:
                 continue
             if not nxt[-1].is_sector:
                 continue

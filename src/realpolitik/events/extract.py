@@ -38,6 +38,9 @@ from realpolitik.records import ActorRef, Event, Section, event_id
 OBJECT_CONTROL = frozenset({"urge", "ask", "call", "press", "advise", "force", "order", "tell",
                             "persuade", "encourage", "allow", "invite", "warn", "push",
                             "pressure", "request", "implore", "compel", "help"})
+# Adjectives whose subject is the object of their complement ("X is worth defending").
+TOUGH_ADJECTIVES = frozenset({"worth", "easy", "hard", "difficult", "impossible", "tough",
+                              "costly", "risky", "safe"})
 # Nouns that name the allies of someone: "its allies", "Venezuela's backers".
 ALLY_NOUNS = frozenset({"ally", "backer", "partner", "friend", "supporter", "patron", "sponsor"})
 # Verbs of telling whose object is the party an embedded commitment is addressed to.
@@ -46,6 +49,10 @@ COMMUNICATION = frozenset({"inform", "tell", "notify", "assure", "warn", "advise
 CONFLICT_TYPES = frozenset({"REQUEST", "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION",
                             "MOBILIZE", "COERCE", "ASSAULT"})
 LOCATION_TYPES = frozenset({"MOBILIZE", "RETREAT", "ASSAULT", "AID", "COOPERATE"})
+# Prior confidence of each kind of rule (phrases are the most specific).
+RULE_CONFIDENCE = {"phrase": 0.8, "light": 0.75, "verb": 0.7, "obligation": 0.6}
+FUTURE_TYPES = {"CONSULT": "AGREE", "SUPPORT": "AGREE", "COOPERATE": "AGREE", "AID": "AGREE",
+                "RETREAT": "CONCEDE"}
 STATE_SECTORS = frozenset({None, "GOV", "MIL", "COP", "JUD", "LEG", "SPY"})
 MONTHS = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -65,6 +72,7 @@ class ActorSpanLike:
     start: int
     end: int
     actor: ActorRef
+    kind: str = ""
 
 
 @dataclass
@@ -81,6 +89,7 @@ class SentenceInput:
     cites: list[str] = field(default_factory=list)
     published: dt.date | None = None
     headline: bool = False
+    text: str = ""  # the sentence as written (the parsed doc may be true-cased)
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,7 @@ class Trigger:
     target_prep: Token | None = None   # a phrase's own preposition ("turn its back on")
     lose: bool = False                 # "lose the support of X": X is the source
     promise: bool = False
+    obliged: Token | None = None       # "said Y must ...": the clause whose subject is the target
 
 
 @dataclass
@@ -106,7 +116,7 @@ class Resolved:
 class EventCoder:
     """Turns parsed sentences into Event records using the lexicon data files."""
 
-    def __init__(self, lexicon: Lexicon, plover: PloverTable, vocab) -> None:  # noqa: ANN001
+    def __init__(self, lexicon: Lexicon, plover: PloverTable, vocab) -> None:
         self.lex = lexicon
         self.plover = plover
         self.phrases = Matcher(vocab)
@@ -127,6 +137,8 @@ class EventCoder:
         self.negators = frozenset(lexicon.polarity.negators)
         self.hyp_gov = frozenset(lexicon.modality.hypothetical_governors)
         self.plan_gov = frozenset(lexicon.modality.planned_governors)
+        self.plan_adj = frozenset(lexicon.modality.planned_adjectives)
+        self.obligation = frozenset(lexicon.modality.obligation_auxiliaries)
         self.hyp_aux = frozenset(lexicon.modality.hypothetical_auxiliaries)
         self.plan_aux = frozenset(lexicon.modality.planned_auxiliaries)
         self.conditionals = frozenset(lexicon.modality.conditional_markers)
@@ -138,6 +150,7 @@ class EventCoder:
         self.light_do = frozenset(lexicon.light_verbs.do)
         self.light_promise = frozenset(lexicon.light_verbs.promise)
         self.light_lose = frozenset(lexicon.light_verbs.lose)
+        self.light_reduce = frozenset(lexicon.light_verbs.reduce)
 
     # ------------------------------------------------------------------ triggers
     def triggers(self, doc: Doc) -> list[Trigger]:
@@ -155,9 +168,9 @@ class EventCoder:
                                  target_prep=prep))
             used.update(range(start, end))
         for tok in doc:
-            if tok.i in used or tok.pos_ not in ("VERB", "AUX") and tok.tag_ not in ("VB", "VBD",
+            if tok.i in used or (tok.pos_ not in ("VERB", "AUX") and tok.tag_ not in ("VB", "VBD",
                                                                                     "VBZ", "VBP",
-                                                                                    "VBN", "VBG"):
+                                                                                    "VBN", "VBG")):
                 continue
             trig = self._light_verb(tok) or self._verb(tok)
             if trig is not None:
@@ -178,17 +191,34 @@ class EventCoder:
 
     def _light_verb(self, tok: Token) -> Trigger | None:
         key = self._verb_key(tok)
-        kind = ("do" if key in self.light_do else "promise" if key in self.light_promise
+        kind = ("reduce" if key in self.light_reduce else "do" if key in self.light_do
+                else "promise" if key in self.light_promise
                 else "lose" if key in self.light_lose else None)
         if kind is None:
             return None
         for noun in tok.children:
             if noun.dep_ not in ("dobj", "nsubjpass", "obj", "attr"):
                 continue
+            text = f"{tok.text} {noun.text}"
+            if kind == "reduce":
+                reduced = self.lex.reduction_types.get(noun.lower_)
+                if reduced is not None:
+                    return Trigger(tok, reduced, f"light:{key}+{noun.lemma_}", text, noun=noun)
             noun_type = self._noun_type(noun)
             if noun_type is None:
+                # "25,000 tons of food aid", "billions of dollars in loans"
+                for prep in noun.children:
+                    if prep.dep_ == "prep" and prep.lower_ in ("of", "in"):
+                        for obj in prep.children:
+                            if obj.dep_ == "pobj" and self._noun_type(obj):
+                                noun_type = self._noun_type(obj)
+            if noun_type is None:
                 continue
-            text = f"{tok.text} {noun.text}"
+            if kind == "reduce":
+                if not self.plover.types[noun_type].cooperative:
+                    continue
+                return Trigger(tok, noun_type, f"light:{key}+{noun.lemma_}", text, negated=True,
+                               noun=noun)
             if kind == "promise":
                 coop = self.plover.types[noun_type].cooperative
                 return Trigger(tok, "AGREE" if coop else "THREATEN", f"light:{key}+{noun.lemma_}",
@@ -204,12 +234,16 @@ class EventCoder:
     def _noun_type(self, noun: Token) -> str | None:
         lemma = noun.lemma_.lower()
         base = self.lex.noun_types.get(noun.lower_) or self.lex.noun_types.get(lemma)
-        compound = [c for c in noun.children if c.dep_ == "compound"]
-        for c in compound:
+        modifiers = [c for c in noun.children if c.dep_ in ("compound", "nmod", "amod")]
+        for c in modifiers:
             joined = f"{c.lower_} {noun.lower_}"
             if joined in self.lex.noun_types:
                 base = self.lex.noun_types[joined]
         if base is None:
+            # "the maximum pressure policy", "a sanctions regime": the modifier names the act
+            for c in modifiers:
+                if c.dep_ in ("compound", "nmod") and c.lower_ in self.lex.noun_types:
+                    return self.lex.noun_types[c.lower_]
             return None
         for mod in noun.children:
             if mod.dep_ in ("amod", "compound", "conj") or mod.dep_ == "conj":
@@ -235,12 +269,14 @@ class EventCoder:
         return Trigger(tok, type_, f"verb:{key}", tok.text)
 
     def _event_complement(self, tok: Token) -> bool:
+        """Does a refusal verb govern a verbal action ("refused to back", "avoid sending")?"""
         for child in tok.children:
-            if child.dep_ in ("xcomp", "ccomp", "dobj", "pcomp", "prep") and (
-                self.lex.verb_types.get(child.lemma_.lower())
-                or child.lemma_.lower() in self.light_do
-                or any(g.dep_ == "pcomp" for g in child.children)
-            ):
+            verbal = child.tag_.startswith("VB")
+            if child.dep_ in ("xcomp", "ccomp", "pcomp") and verbal:
+                return True
+            if child.dep_ in ("dobj", "prep") and (
+                    verbal or any(g.dep_ == "pcomp" and g.tag_.startswith("VB")
+                                  for g in child.children)):
                 return True
         return False
 
@@ -274,6 +310,10 @@ class EventCoder:
             actor = span.actor
             if actor.country is None:
                 actor = self._fill_country(tok, actor, index)
+            order = sum(1 for s in sent.actors if s.start < span.start)
+            listed = sent.history.coordinated_with(sent.index, order)
+            if len(listed) > 1 and actor in listed:
+                return Resolved(listed, "coordination")
             return Resolved([actor])
         before = sum(1 for s in sent.actors if s.start < tok.i)
         low = tok.lower_
@@ -309,10 +349,12 @@ class EventCoder:
                 if found:
                     return Resolved([as_reference(a, a.text) for a in found], "coref", True)
         if deep:
-            for sub in tok.subtree:
+            # "Russian aircraft", "a member of the Syrian parliament": the NP's owner
+            for sub in _np_interior(tok):
                 span = index.get(sub.i)
-                if span is not None and span.actor.country is not None:
-                    return Resolved([span.actor], "inside-np", True)
+                if span is not None:
+                    return Resolved([self._fill_country(sub, span.actor, index)],
+                                    "inside-np", True)
         return Resolved([])
 
     def _fill_country(self, tok: Token, actor: ActorRef,
@@ -338,6 +380,8 @@ class EventCoder:
         if agent:
             return agent, False
         head = verb.head
+        if verb.dep_ in ("xcomp", "pcomp") and head.lemma_.lower() in TOUGH_ADJECTIVES:
+            return [], False  # "Venezuela is worth mobilizing for": not the doer
         if verb.dep_ == "xcomp" and head is not verb:
             if head.lemma_.lower() in OBJECT_CONTROL:
                 objs = [c for c in head.children if c.dep_ in ("dobj", "obj")]
@@ -346,6 +390,10 @@ class EventCoder:
             return self._subjects(head)[0], True
         if verb.dep_ in ("conj", "advcl") and head is not verb and head.pos_ in ("VERB", "AUX"):
             return self._subjects(head)[0], True
+        if verb.dep_ == "acomp" and head is not verb:  # "are (not) willing to ..."
+            return self._subjects(head)[0], True
+        if verb.dep_ == "acl" and head.lower_ == "order" and head.head.lower_ == "in":
+            return self._subjects(head.head.head)[0], True
         if verb.dep_ == "relcl":
             return [head], True
         if verb.dep_ == "acl" and verb.tag_ == "VBG":
@@ -355,16 +403,24 @@ class EventCoder:
     def _targets(self, trig: Trigger, passive_patients: list[Token]) -> list[Token]:
         verb = trig.token
         out: list[Token] = list(passive_patients)
+        # "back Maduro against US pressure": for cooperation, 'against' names the opponent
+        preps = self.target_preps - ({"against"} if self.plover.types[trig.type].cooperative
+                                     else {"for"})
+        skip: set[int] = set()
+        if trig.noun is not None:
+            skip = {trig.noun.i, *[c.i for c in trig.noun.conjuncts]}
         if trig.target_prep is not None:
             out += [c for c in trig.target_prep.children if c.dep_ == "pobj"]
+        if trig.obliged is not None:
+            return [c for c in trig.obliged.children if c.dep_ in ("nsubj", "nsubjpass")]
         holders = [trig.noun, verb] if trig.noun is not None else [verb]
         for holder in holders:
             if holder is None:
                 continue
             for child in holder.children:
-                if child.dep_ in ("dobj", "dative", "obj") and child is not trig.noun:
+                if child.dep_ in ("dobj", "dative", "obj") and child.i not in skip:
                     out.append(child)
-                elif child.dep_ in ("prep", "dative") and child.lower_ in self.target_preps:
+                elif child.dep_ in ("prep", "dative") and child.lower_ in preps:
                     out += [g for g in child.children if g.dep_ == "pobj"]
         return out
 
@@ -392,7 +448,7 @@ class EventCoder:
                             return res.actors, "target:addressee"
         # 3. "reduced its presence ... in Venezuela": a country where the action takes place
         if trig.type in LOCATION_TYPES:
-            for tok in trig.token.sent:
+            for tok in _clause_tokens(trig.token):
                 if tok.dep_ == "pobj" and tok.head.lower_ in ("in", "off", "near", "to", "into"):
                     span = index.get(tok.i)
                     if span is not None and span.actor.country is not None:
@@ -406,9 +462,13 @@ class EventCoder:
         verb = trig.token
         if self._has_negation(verb):
             return True, "negation"
+        below = verb
         for gov, link in _governors(verb):
             if link not in ("xcomp", "advcl", "acomp", "pcomp", "prep", "conj"):
                 break
+            if link == "advcl" and not _purpose_clause(below):
+                break
+            below = gov
             lemma = gov.lemma_.lower()
             if link != "conj" and (lemma in self.refusal_governors
                                    or lemma in self.refusal_adjectives):
@@ -463,7 +523,8 @@ class EventCoder:
                     planned_by = planned_by or f"planned:{low}"
                 if child.dep_ == "mark" and low in self.conditionals:
                     return "hypothetical", f"hypothetical:{low}"
-            if tok is not verb and lemma in self.plan_gov and not planned_by:
+            if tok is not verb and (lemma in self.plan_gov or lemma in self.plan_adj) \
+                    and not planned_by:
                 planned_by = f"planned:{lemma}"
             if tok is not verb and lemma in self.reporting:
                 break
@@ -503,13 +564,13 @@ class EventCoder:
         media = []
         for tok in head.subtree:
             span = index.get(tok.i)
-            if span is not None and span.actor.sector == "MED" and span.actor.name not in media:
+            if span is not None and span.kind == "media" and span.actor.name not in media:
                 media.append(span.actor.name)
         if media:
             return media
         lemma = head.lemma_.lower()
         if lemma in self.anaphors:
-            return list(sent.cites)
+            return list(sent.cites)  # "the newspaper", "the report": the report retold
         if lemma in ("information", "data", "word", "sources") and any(
                 c.dep_ == "prep" and c.lower_ in ("from", "by") for c in head.children):
             for c in head.children:
@@ -530,7 +591,25 @@ class EventCoder:
         events: list[Event] = []
         for trig in self.triggers(sent.doc):
             events.extend(self._events_for(trig, sent, index))
+        for trig in self._obligations(sent.doc):
+            events.extend(self._events_for(trig, sent, index))
         return events
+
+    def _obligations(self, doc: Doc) -> Iterator[Trigger]:
+        """'Russia said Sudan must return the helicopter': a demand by the speaker.
+
+        The demand's target is the subject of the obligation clause, which _targets
+        finds as the complement clause's subject (see ``obliged``).
+        """
+        for tok in doc:
+            if tok.lemma_.lower() not in self.reporting:
+                continue
+            for comp in tok.children:
+                if comp.dep_ != "ccomp":
+                    continue
+                if any(c.dep_ == "aux" and c.lower_ in self.obligation for c in comp.children):
+                    yield Trigger(tok, "REQUEST", f"obligation:{tok.lemma_.lower()}",
+                                  f"{tok.text} ... {comp.text}", obliged=comp)
 
     def _events_for(self, trig: Trigger, sent: SentenceInput,
                     index: dict[int, ActorSpanLike]) -> Iterator[Event]:
@@ -544,7 +623,7 @@ class EventCoder:
             patients = []
         sources = Resolved([])
         for tok in subj_tokens:
-            res = self._np_actors(tok, sent, index)
+            res = self._np_actors(tok, sent, index, deep=True)
             sources.actors.extend(res.actors)
             sources.rule = sources.rule or res.rule
             sources.weak = sources.weak or res.weak
@@ -563,7 +642,7 @@ class EventCoder:
         target_rule = ""
         for tok in target_tokens:
             res = self._np_actors(tok, sent, index, deep=True)
-            targets.extend(res.actors)
+            targets.extend(a for a in res.actors if a.country is not None)
             if res.rule:
                 target_rule = f"target:{res.rule}"
         src_keys = {a.key() for a in sources.actors}
@@ -574,19 +653,25 @@ class EventCoder:
         negated, neg_rule = self._negated(trig)
         modality, mod_rule = self._modality(trig, sent)
         type_ = trig.type
-        if type_ == "PROTEST" and all(s.sector in STATE_SECTORS for s in sources.actors):
+        if (type_ == "PROTEST" and trig.token.lemma_.lower() == "protest"
+                and all(s.sector in STATE_SECTORS for s in sources.actors)):
             type_ = "ACCUSE"  # PLOVER PROTEST is collective civil action; states complain
+        if modality == "planned" and not negated and type_ in FUTURE_TYPES:
+            # PLOVER: promised cooperation is AGREE, an announced withdrawal is CONCEDE
+            type_ = FUTURE_TYPES[type_]
+            mod_rule = f"{mod_rule}+future:{type_}"
         info = self.plover.types[type_]
         attribution = self._attribution(trig, sent, index)
-        confidence = {"phrase": 0.8, "light": 0.75, "verb": 0.7}[trig.rule.split(":")[0]]
+        confidence = RULE_CONFIDENCE[trig.rule.split(":")[0]]
         confidence += 0.05 if _main_clause(verb) else 0.0
         confidence -= 0.1 if sources.weak or inherited else 0.0
         confidence -= 0.1 if target_rule.startswith("target:") and "inside" in target_rule else 0
         confidence -= 0.05 if sent.headline else 0.0
         rule = "+".join(r for r in (trig.rule, neg_rule, mod_rule, sources.rule and
                                     f"source:{sources.rule}", target_rule) if r)
-        span_start = min(t.idx for t in verb.sent)
-        sent_text = verb.sent.text
+        span_start = verb.sent.start_char
+        original = sent.text or sent.doc.text
+        sent_text = original[span_start:verb.sent.end_char].strip()
         start = sent.offset + span_start
         when = _explicit_date(sent_text, sent.published) or sent.published
         for source in sources.actors:
@@ -594,7 +679,7 @@ class EventCoder:
                 if target is not None and target.key() == source.key():
                     continue
                 yield Event(
-                    id=event_id(sent.article_id, sent.section, start + verb.idx - span_start,
+                    id=event_id(sent.article_id, sent.section, sent.offset + verb.idx,
                                 trig.text, source, target, type_),
                     article_id=sent.article_id, source=source, target=target, type=type_,
                     quad_class=info.quad_class, cameo_root=info.cameo_root[0], negated=negated,
@@ -620,10 +705,35 @@ def _distinct(actors: list[ActorRef]) -> list[ActorRef]:
     return out
 
 
+INTERIOR_DEPS = frozenset({"compound", "amod", "nmod", "poss", "pobj", "acl", "npadvmod", "appos"})
+
+
+def _np_interior(head: Token) -> Iterator[Token]:
+    """Tokens inside a noun phrase that can name whom it belongs to.
+
+    Follows modifiers and 'of'/'from' phrases ("boats from Venezuelan ports") but not
+    other prepositions, which introduce third parties ("escalation with Washington").
+    """
+    stack = list(head.children)
+    while stack:
+        tok = stack.pop()
+        if tok.dep_ == "prep" and tok.lower_ in ("of", "from"):
+            stack.extend(tok.children)
+            continue
+        if tok.dep_ in INTERIOR_DEPS:
+            yield tok
+            stack.extend(tok.children)
+
+
 def _governors(tok: Token) -> Iterator[tuple[Token, str]]:
     """Walk up the clause chain: (governor, how the clause below attaches to it)."""
     cur = tok
     for _ in range(12):
+        if cur.dep_ == "acl" and cur.head.lower_ == "order" and cur.head.head.lower_ == "in":
+            # "in order to support": a purpose clause of the verb that 'in' attaches to
+            yield cur.head.head.head, "advcl"
+            cur = cur.head.head.head
+            continue
         if cur.dep_ not in ("xcomp", "ccomp", "advcl", "acomp", "conj", "pcomp", "pobj", "prep",
                             "dobj", "acl") or cur.head is cur:
             return
@@ -631,6 +741,11 @@ def _governors(tok: Token) -> Iterator[tuple[Token, str]]:
             return
         yield cur.head, cur.dep_
         cur = cur.head
+
+
+def _purpose_clause(tok: Token) -> bool:
+    """'(in order) to support': a purpose infinitive shares the negation of its governor."""
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
 
 
 def _main_clause(tok: Token) -> bool:

