@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from pydantic import BaseModel
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -23,8 +24,13 @@ from realpolitik.records import Article, Event
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Source-aware political event data from news articles.")
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 out = Console()
+
+
+def _error(message: str) -> None:
+    """One problem per line, never wrapped, so the file name and the problem stay together."""
+    err.print(f"[red]error:[/red] {escape(message)}")
 
 DbOption = Annotated[Path, typer.Option("--db", help="DuckDB file (created if missing).")]
 DEFAULT_DB_PATH = Path("realpolitik.duckdb")
@@ -88,7 +94,7 @@ def ingest_paths(paths: list[str], db: Path, workers: int = 1, batch_size: int =
                     result = store.save_source(path, mine, content_hash=digest)
                 except StoreError as exc:
                     failures += 1
-                    err.print(f"[red]error:[/red] {exc}")
+                    _error(str(exc))
                     store.log_problem(path, str(exc), digest)
                     continue
                 totals["articles"] += result.new_articles
@@ -105,7 +111,7 @@ def ingest_paths(paths: list[str], db: Path, workers: int = 1, batch_size: int =
             result = read_source(path, stdin=sys.stdin, normalise_cite=pipe.normalise_outlet)
             if result.problem is not None:
                 failures += 1
-                err.print(f"[red]error:[/red] {result.problem.problem}")
+                _error(result.problem.problem)
                 store.log_problem(path, result.problem.problem, digest)
                 progress.advance(task)
                 continue
@@ -163,7 +169,7 @@ def code(workers: WorkersOption = 1, batch_size: BatchOption = 256) -> None:
     for item in _read_code_input(sys.stdin):
         if isinstance(item, str):
             failures += 1
-            err.print(f"[red]error:[/red] {item}")
+            _error(item)
             continue
         batch.append(item)
         if len(batch) >= batch_size:
@@ -204,7 +210,7 @@ def _open_store(db: Path):
     from realpolitik.store import Store
 
     if not db.exists():
-        err.print(f"[red]error:[/red] {db}: no such database; run `realpolitik ingest` first")
+        _error(f"{db}: no such database; run `realpolitik ingest` first")
         raise typer.Exit(2)
     return Store(db, read_only=True)
 
@@ -274,7 +280,7 @@ def evaluate(gold: Annotated[Path, typer.Argument(help="Gold JSONL (PLOVER GSR s
     from realpolitik.evaluate import load_gold, score
 
     if not gold.exists():
-        err.print(f"[red]error:[/red] {gold}: no such file")
+        _error(f"{gold}: no such file")
         raise typer.Exit(2)
     rows = load_gold(gold)
     pipe = _pipeline()

@@ -103,6 +103,7 @@ class Trigger:
     target_prep: Token | None = None   # a phrase's own preposition ("turn its back on")
     lose: bool = False                 # "lose the support of X": X is the source
     promise: bool = False
+    considered: bool = False           # "weighing sanctions": the act is only considered
     obliged: Token | None = None       # "said Y must ...": the clause whose subject is the target
 
 
@@ -193,7 +194,8 @@ class EventCoder:
         key = self._verb_key(tok)
         kind = ("reduce" if key in self.light_reduce else "do" if key in self.light_do
                 else "promise" if key in self.light_promise
-                else "lose" if key in self.light_lose else None)
+                else "lose" if key in self.light_lose
+                else "consider" if key in self.hyp_gov else None)
         if kind is None:
             return None
         for noun in tok.children:
@@ -226,9 +228,11 @@ class EventCoder:
             if kind == "lose":
                 return Trigger(tok, noun_type, f"light:{key}+{noun.lemma_}", text, negated=True,
                                noun=noun, lose=True)
+            if self.lex.verb_types.get(key) == "MOBILIZE" and noun_type == "AID":
+                noun_type = "MOBILIZE"  # "deployed drones": a show of force, not a delivery
             negated = any(c.lower_ == "no" and c.dep_ == "det" for c in noun.children)
             return Trigger(tok, noun_type, f"light:{key}+{noun.lemma_}", text, negated=negated,
-                           noun=noun)
+                           noun=noun, considered=kind == "consider")
         return None
 
     def _noun_type(self, noun: Token) -> str | None:
@@ -530,13 +534,16 @@ class EventCoder:
                 break
         if trig.promise:
             return "planned", "planned:promise"
+        if trig.considered:
+            return "hypothetical", f"hypothetical:{verb.lemma_.lower()}"
         if planned_by:
             return "planned", planned_by
         return "asserted", ""
 
     # --------------------------------------------------------------- attribution
     def _attribution(self, trig: Trigger, sent: SentenceInput,
-                     index: dict[int, ActorSpanLike]) -> list[str]:
+                     index: dict[int, ActorSpanLike],
+                     own: set[tuple[str | None, str | None]]) -> list[str]:
         names: list[str] = []
         doc = sent.doc
         for tok in doc:
@@ -549,14 +556,24 @@ class EventCoder:
                 continue
             for child in gov.children:
                 if child.dep_ in ("nsubj", "nsubjpass"):
-                    names += self._source_names(child, sent, index)
+                    speaker = self._np_actors(child, sent, index).actors
+                    if not any(a.key() in own for a in speaker):  # actors reporting themselves
+                        names += self._source_names(child, sent, index)
                 elif child.dep_ in ("dative", "prep") and child.lower_ in ("to", "by"):
                     for obj in child.children:
                         if obj.dep_ == "pobj":
-                            names += self._source_names(obj, sent, index)
-                elif child.dep_ == "dobj" and gov.lemma_.lower() == "tell":
-                    names += self._source_names(child, sent, index)
+                            names += self._relay_names(obj, sent, index)
+                elif child.dep_ in ("dobj", "dative"):
+                    names += self._relay_names(child, sent, index)
         return list(dict.fromkeys(n for n in names if n))
+
+    def _relay_names(self, head: Token, sent: SentenceInput,
+                     index: dict[int, ActorSpanLike]) -> list[str]:
+        """A listener counts as a source only if it is an outlet ("sources told Reuters")."""
+        if head.lemma_.lower() in self.anaphors or any(
+                index.get(t.i) is not None and index[t.i].kind == "media" for t in head.subtree):
+            return self._source_names(head, sent, index)
+        return []
 
     def _source_names(self, head: Token, sent: SentenceInput,
                       index: dict[int, ActorSpanLike]) -> list[str]:
@@ -661,7 +678,7 @@ class EventCoder:
             type_ = FUTURE_TYPES[type_]
             mod_rule = f"{mod_rule}+future:{type_}"
         info = self.plover.types[type_]
-        attribution = self._attribution(trig, sent, index)
+        attribution = self._attribution(trig, sent, index, src_keys)
         confidence = RULE_CONFIDENCE[trig.rule.split(":")[0]]
         confidence += 0.05 if _main_clause(verb) else 0.0
         confidence -= 0.1 if sources.weak or inherited else 0.0

@@ -49,6 +49,16 @@ def decode(data: bytes) -> str:
     if best is None or best.encoding is None or best.chaos > 0.1:
         raise IngestError("unknown text encoding (not UTF-8 and no coherent charset detected)")
     try:
-        return data.decode(best.encoding)
+        text = data.decode(best.encoding)
     except (UnicodeDecodeError, LookupError) as exc:
         raise IngestError(f"unknown text encoding (guessed {best.encoding}, which fails)") from exc
+    if not _looks_like_prose(text):
+        raise IngestError(f"unknown text encoding (as {best.encoding} it decodes to no words)")
+    return text
+
+
+def _looks_like_prose(text: str) -> bool:
+    """A guessed charset must give words: letters and spaces, not a run of symbols."""
+    sample = text[:4096]
+    wordish = sum(ch.isalpha() or ch.isspace() for ch in sample)
+    return " " in sample and wordish >= 0.8 * len(sample)
