@@ -48,7 +48,12 @@ COMMUNICATION = frozenset({"inform", "tell", "notify", "assure", "warn", "advise
                            "message", "brief", "promise"})
 CONFLICT_TYPES = frozenset({"REQUEST", "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION",
                             "MOBILIZE", "COERCE", "ASSAULT"})
-LOCATION_TYPES = frozenset({"MOBILIZE", "RETREAT", "ASSAULT", "AID", "COOPERATE"})
+LOCATION_TYPES = frozenset({"MOBILIZE", "RETREAT", "ASSAULT", "AID", "COOPERATE", "PROTEST",
+                            "COERCE"})
+# Sectors that are domestic by nature: with no country named, they belong to the country
+# where the event happens (or to the source's country).
+DOMESTIC_SECTORS = frozenset({"CVL", "OPP", "REB", "CRM", "COP", "LAB", "EDU", "PTY", "REF",
+                              "MED", "BUS", "UAF", "HRI", "REL", "JUD", "LEG", "GOV", "MIL"})
 # Prior confidence of each kind of rule (phrases are the most specific).
 RULE_CONFIDENCE = {"phrase": 0.8, "light": 0.75, "verb": 0.7, "obligation": 0.6}
 FUTURE_TYPES = {"CONSULT": "AGREE", "SUPPORT": "AGREE", "COOPERATE": "AGREE", "AID": "AGREE",
@@ -459,6 +464,23 @@ class EventCoder:
                         return [span.actor], "target:location"
         return [], ""
 
+    def _domestic_country(self, actor: ActorRef, trig: Trigger, sources: list[ActorRef],
+                          index: dict[int, ActorSpanLike]) -> tuple[ActorRef, str]:
+        """'police dispersed demonstrators in Monrovia': the demonstrators are Liberian.
+
+        A country-less domestic sector takes the country of the place named in the
+        event's clause, else that of a single-country source.
+        """
+        for tok in _clause_tokens(trig.token):
+            if tok.dep_ == "pobj" and tok.head.lower_ in ("in", "at", "near"):
+                span = index.get(tok.i)
+                if span is not None and span.actor.country is not None:
+                    return actor.model_copy(update={"country": span.actor.country}), "place"
+        countries = {s.country for s in sources if s.country}
+        if len(countries) == 1:
+            return actor.model_copy(update={"country": countries.pop()}), "domestic"
+        return actor, ""
+
     # ---------------------------------------------------- polarity and modality
     def _negated(self, trig: Trigger) -> tuple[bool, str]:
         if trig.negated:
@@ -659,7 +681,12 @@ class EventCoder:
         target_rule = ""
         for tok in target_tokens:
             res = self._np_actors(tok, sent, index, deep=True)
-            targets.extend(a for a in res.actors if a.country is not None)
+            for actor in res.actors:
+                if actor.country is None and actor.sector in DOMESTIC_SECTORS:
+                    actor, where = self._domestic_country(actor, trig, sources.actors, index)
+                    target_rule = target_rule or f"target:{where}"
+                if actor.country is not None:
+                    targets.append(actor)
             if res.rule:
                 target_rule = f"target:{res.rule}"
         src_keys = {a.key() for a in sources.actors}
