@@ -1,4 +1,5 @@
-"""`make bench`: throughput of `realpolitik code` against bare spaCy, from one run.
+"""`make bench`: throughput of `realpolitik code` against bare spaCy, from one run, then
+the story-grouping benchmark (bench/story_grouping.py).
 
 Prints articles/s and sentences/s of both over the same 1,000-document corpus, their
 ratio (target >= 1.0: the pre-parse filter and the trimmed pipeline must pay for the
@@ -15,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import story_grouping
 from corpus import build
 
 OUT = Path(__file__).parent / "out"
@@ -41,6 +43,8 @@ def main() -> None:
               f"sentences/s  {r['seconds']:6.1f} s  peak {r['peak_mb']:.0f} MB")
     ratio = results["spacy"]["seconds"] / results["code"]["seconds"]
     print(f"ratio (realpolitik code / bare spaCy throughput): {ratio:.2f}  (target >= 1.0)")
+    print()
+    story_grouping.main()
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ def test_layout1_trailing_title_summary_and_midtext_dateline():
     assert a.title not in a.text and "Portugal withdrew" not in a.text
     assert "IWS" not in a.text and "March 4, 2024" not in a.text  # dateline prefix removed
     assert "both governments had quietly prepared contingency plans. Portugal recalled" in a.text
-    assert a.id == content_id(a.text)
+    assert a.id == content_id(a.text, a.outlet)
 
 
 def test_layout2_header_lines_and_trailer():
@@ -148,7 +148,7 @@ def test_jsonl_records():
     assert (a.title, a.outlet, a.published, a.url) == (
         "Ghana and Togo Agree to Joint Patrols", "West Africa Wire", dt.date(2024, 1, 20),
         "https://wa.example/1")
-    assert a.dateline == ["Accra"] and a.id == content_id(a.text) != "src-1"
+    assert a.dateline == ["Accra"] and a.id == content_id(a.text, a.outlet) != "src-1"
     assert b.published == dt.date(2024, 1, 22)
     assert b.title == "Senegal Welcomes Election Observers"  # no title field: first line
     assert c.cites == ["The Guardian"]

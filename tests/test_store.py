@@ -75,7 +75,8 @@ def test_migrations_create_schema_and_version(tmp_path: Path) -> None:
     with Store(db) as store:
         assert store.schema_version() == SCHEMA_VERSION
         assert store.counts() == {"articles": 0, "actors": 0, "mentions": 0, "events": 0,
-                                  "ingest_log": 0}
+                                  "ingest_log": 0, "article_profiles": 0, "stories": 0,
+                                  "happenings": 0}
         cols = {r[0] for r in store.con.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_name='events'"
         ).fetchall()}

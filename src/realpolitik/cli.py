@@ -68,61 +68,37 @@ def _progress() -> Progress:
                     disable=not err.is_terminal)
 
 
-def ingest_paths(paths: list[str], db: Path, workers: int = 1, batch_size: int = 64,
-                 pipeline=None) -> int:
-    """Ingest and code sources into the store; returns the number of failed sources."""
-    from realpolitik.ingest import iter_sources, read_source
-    from realpolitik.store import Store, StoreError, file_hash
+@lru_cache(maxsize=1)
+def _embedder():
+    from realpolitik.stories import Embedder
 
-    sources = list(iter_sources(paths))
-    pipe = pipeline or _pipeline(workers)
-    failures = 0
-    totals = {"articles": 0, "events": 0, "unchanged": 0}
+    return Embedder()
+
+
+def ingest_paths(paths: list[str], db: Path, workers: int = 1, batch_size: int = 64) -> int:
+    """Ingest and code sources into the store, then group stories; returns failed sources."""
+    from realpolitik.store import Store, StoreError
+    from realpolitik.workflow import StoryUpdate, ingest_sources, update_stories
+
+    pipe = _pipeline(workers)
     with Store(db) as store, _progress() as progress:
-        task = progress.add_task("Ingesting", total=len(sources))
-        batch: list[tuple[str, list[Article], str | None]] = []
-
-        def flush() -> None:
-            nonlocal failures
-            if not batch:
-                return
-            coded = pipe.code([a for _, arts, _ in batch for a in arts])
-            pos = 0
-            for path, arts, digest in batch:
-                mine, pos = coded[pos:pos + len(arts)], pos + len(arts)
-                try:
-                    result = store.save_source(path, mine, content_hash=digest)
-                except StoreError as exc:
-                    failures += 1
-                    _error(str(exc))
-                    store.log_problem(path, str(exc), digest)
-                    continue
-                totals["articles"] += result.new_articles
-                totals["events"] += result.new_events
-                progress.advance(task)
-            batch.clear()
-
-        for path in sources:
-            digest = file_hash(path) if path != "-" else None
-            if digest is not None and store.seen_hash(digest):
-                totals["unchanged"] += 1
-                progress.advance(task)
-                continue
-            result = read_source(path, stdin=sys.stdin, normalise_cite=pipe.normalise_outlet)
-            if result.problem is not None:
-                failures += 1
-                _error(result.problem.problem)
-                store.log_problem(path, result.problem.problem, digest)
-                progress.advance(task)
-                continue
-            batch.append((path, result.articles, digest))
-            if sum(len(a) for _, a, _ in batch) >= batch_size:
-                flush()
-        flush()
-    err.print(f"Stored {totals['articles']} new articles and {totals['events']} events from "
-              f"{len(sources) - failures - totals['unchanged']} sources "
-              f"({totals['unchanged']} unchanged, {failures} failed) in {db}.")
-    return failures
+        task = progress.add_task("Ingesting", total=None)
+        report = ingest_sources(paths, store, pipe, batch_size, on_problem=_error,
+                                advance=lambda n: progress.advance(task, n))
+        progress.update(task, total=report.sources, completed=report.sources)
+        try:
+            with err.status("Grouping stories..."):
+                stories = update_stories(store, pipe.gazetteer, pipe.plover, _embedder())
+        except StoreError as exc:  # articles stay stored; the next run groups them
+            _error(str(exc))
+            report.problems.append((str(db), str(exc)))
+            stories = StoryUpdate()
+    failed = len(report.problems)
+    err.print(f"Stored {report.new_articles} new articles and {report.new_events} events from "
+              f"{report.sources - failed - report.unchanged} sources ({report.unchanged} "
+              f"unchanged, {failed} failed) in {db}; {stories.stories_total} stories "
+              f"({stories.stories_touched} updated).")
+    return failed
 
 
 @app.command()
@@ -233,19 +209,82 @@ def articles(db: DbOption = DEFAULT_DB_PATH, country: CountryOption = None,
                       ("title", "title"), ("cites", "cites")], output)
 
 
+class Level(StrEnum):
+    mention = "mention"
+    event = "event"
+
+
 @app.command()
 def events(db: DbOption = DEFAULT_DB_PATH, country: CountryOption = None,
            since: SinceOption = None,
            type_: Annotated[str | None, typer.Option("--type", help="PLOVER type.")] = None,
+           story: Annotated[str | None, typer.Option("--story", help="Story id.")] = None,
+           level: Annotated[Level, typer.Option(
+               "--level", help="mention: one row per article sentence (with the totals of its "
+               "event); event: one row per happening, mentions merged.")] = Level.mention,
            fmt: Annotated[ListFormat, typer.Option("--format")] = ListFormat.table,
            output: OutputOption = None) -> None:
-    """List coded events."""
+    """List coded events, per mention (default) or per happening."""
+    day = since.date() if since else None
     with _open_store(db) as store:
-        rows = store.events(country=country, since=since.date() if since else None,
-                            type=type_.upper() if type_ else None)
+        if level is Level.event:
+            rows = [h for h in store.happenings(story_id=story, country=country, since=day)
+                    if type_ is None or h.type == type_.upper()]
+            _emit(rows, fmt, [("date", "date"), ("source", "source_name"), ("type", "type"),
+                              ("neg", "negated"), ("modality", "modality"),
+                              ("target", "target_name"), ("mentions", "mentions"),
+                              ("outlets", "outlets"), ("origins", "origins")], output)
+            return
+        rows = store.events(country=country, since=day, type=type_.upper() if type_ else None,
+                            story_id=story)
     _emit(rows, fmt, [("date", "date"), ("source", "source_name"), ("type", "type"),
                       ("neg", "negated"), ("modality", "modality"), ("target", "target_name"),
                       ("attributed to", "attributed_to"), ("sentence", "sentence")], output)
+
+
+class StoryFormat(StrEnum):
+    table = "table"
+    jsonl = "jsonl"
+
+
+@app.command("stories")
+def list_stories(db: DbOption = DEFAULT_DB_PATH, country: CountryOption = None,
+                 since: SinceOption = None,
+                 fmt: Annotated[StoryFormat, typer.Option("--format")] = StoryFormat.table
+                 ) -> None:
+    """List stories: id, label, dates, article count, outlets, origins."""
+    with _open_store(db) as store:
+        rows = store.stories(country=country, since=since.date() if since else None)
+    if fmt is StoryFormat.jsonl:
+        for story in rows:
+            sys.stdout.write(story.model_dump_json() + "\n")
+        return
+    _emit(rows, ListFormat.table, [("id", "id"), ("label", "label"), ("first", "first_date"),
+                                   ("last", "last_date"), ("articles", "article_count"),
+                                   ("outlets", "outlets"), ("origins", "origins")], None)
+
+
+@app.command("story")
+def show_story(story_id: Annotated[str, typer.Argument(help="Story id (see `stories`).")],
+               db: DbOption = DEFAULT_DB_PATH,
+               fmt: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.text
+               ) -> None:
+    """Coverage comparison of one story: outlets, who reported what, conflicts, wording."""
+    from realpolitik.events.lexicon import load_plover
+    from realpolitik.stories import compare
+
+    with _open_store(db) as store:
+        found = store.stories(ids=[story_id])
+        if not found:
+            _error(f"{story_id}: no such story in {db}")
+            raise typer.Exit(2)
+        story = found[0]
+        coverage = compare(story, store.articles(ids=story.articles),
+                           store.happenings(story_id=story.id), load_plover())
+    if fmt is ReportFormat.json:
+        sys.stdout.write(coverage.model_dump_json(indent=2) + "\n")
+    else:
+        sys.stdout.write(coverage.to_text(markdown=fmt is ReportFormat.md))
 
 
 def build_country_report(db: Path, country: str, since: dt.date | None):

@@ -42,13 +42,16 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def content_id(text: str) -> str:
-    """Stable article id: a hash of the normalised body text.
+def content_id(text: str, outlet: str | None = None) -> str:
+    """Stable article id: a hash of the normalised body text and the outlet.
 
-    Whitespace differences do not change the id, so the same article saved
-    twice with different line wrapping is stored once.
+    Whitespace differences do not change the id, so the same article saved twice with
+    different line wrapping is stored once; the same agency text republished by another
+    outlet is a separate article (a syndicated copy the stories stage links to it).
     """
     normal = " ".join(text.split())
+    if outlet:
+        normal = f"{' '.join(outlet.lower().split())}\n{normal}"
     return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:16]
 
 
@@ -66,6 +69,10 @@ class Article(Record):
     cites: list[str] = Field(default_factory=list)
     language: str = "en"
     text: str
+    # Filled by the stories stage (None/empty until the article is grouped):
+    story_id: str | None = None
+    duplicate_of: str | None = None  # earliest near-identical copy (syndication)
+    origins: list[str] = Field(default_factory=list)  # original reports behind the article
 
     def section_text(self, section: Section) -> str:
         if section == "title":
@@ -125,6 +132,12 @@ class Event(Record):
     trigger: str = ""
     confidence: float = 0.5
     rule: str
+    # Filled by the stories stage: the happening this mention belongs to, and its totals.
+    story_id: str | None = None
+    happening_id: str | None = None
+    mentions: int = 1
+    outlets: list[str] = Field(default_factory=list)
+    origins: list[str] = Field(default_factory=list)
 
 
 def event_id(article_id: str, section: str, start: int, trigger: str, source: ActorRef,
@@ -142,3 +155,41 @@ class CodedArticle(Record):
     article: Article
     mentions: list[Mention] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
+
+
+class Story(Record):
+    """Articles from any outlets about one happening in the world."""
+
+    id: str
+    label: str
+    first_date: dt.date | None = None
+    last_date: dt.date | None = None
+    article_count: int
+    articles: list[str]
+    outlets: list[str]
+    origins: list[str]
+
+
+class Happening(Record):
+    """One event in the world, however many articles and sentences report it.
+
+    Event records are its mentions (one per article sentence); ``origins`` counts the
+    independent original sources behind them (two outlets retelling one report = 1).
+    """
+
+    id: str
+    story_id: str
+    source: ActorRef
+    target: ActorRef | None = None
+    type: str
+    quad_class: str
+    cameo_root: str
+    negated: bool
+    modality: Modality
+    date: dt.date | None = None
+    last_date: dt.date | None = None
+    mentions: int
+    outlets: list[str]
+    origins: list[str]
+    event_ids: list[str]
+    sentence: str

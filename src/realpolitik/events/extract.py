@@ -423,6 +423,11 @@ class EventCoder:
         if trig.obliged is not None:
             return [c for c in trig.obliged.children if c.dep_ in ("nsubj", "nsubjpass")]
         holders = [trig.noun, verb] if trig.noun is not None else [verb]
+        for obj in (c for c in verb.children if c.dep_ in ("dobj", "obj") and trig.noun is None):
+            # "supply spare parts for Venezuela's jets": the recipient hangs on the object
+            for prep in obj.children:
+                if prep.dep_ == "prep" and prep.lower_ in ("to", "for") and prep.lower_ in preps:
+                    out += [g for g in prep.children if g.dep_ == "pobj"]
         for holder in holders:
             if holder is None:
                 continue
@@ -524,8 +529,9 @@ class EventCoder:
                 return "past_background", f"background:{marker}"
         year = sent.published.year if sent.published else None
         for tok in clause:
-            if year and _YEAR.match(tok.text) and tok.head.lower_ in ("in", "during") \
-                    and int(tok.text) < year - 1:
+            # "in 2019", "between 2005 and 2018", "from 2007 to 2016" - not "the 2019 deal"
+            if year and _YEAR.match(tok.text) and int(tok.text) < year - 1 \
+                    and tok.dep_ in ("pobj", "conj") and tok.head.lower_ != "of":
                 return "past_background", f"background:{tok.text}"
         if trig.noun is not None:
             for mod in trig.noun.children:

@@ -49,7 +49,7 @@ class SourceResult:
     """One source's articles, or the one problem that stopped it (then articles is empty).
 
     ``source_ids`` runs parallel to ``articles``: a JSONL/CSV record's own ``id``
-    (or a feed item's id), kept as metadata because Article.id is always content_id(text).
+    (or a feed item's id), kept as metadata: Article.id is always content_id(text, outlet).
     """
 
     path: str
@@ -154,7 +154,7 @@ def build_article(body: str, path: str, *, normalise: Normaliser | None = None,
     first = datelines[0] if datelines else None
     published = next((d for d in (*dates, first and first.date) if d), None)
     outlet = next((o for o in (*outlets, first and first.agency) if o), None)
-    return Article(id=content_id(text), path=path, url=url or None, outlet=outlet,
+    return Article(id=content_id(text, outlet), path=path, url=url or None, outlet=outlet,
                    title=title or None, summary=summary or None, published=published,
                    dateline=first.places if first else [], cites=find_cites(text, normalise),
                    language=guess_language(text), text=text)

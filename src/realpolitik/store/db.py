@@ -19,11 +19,20 @@ import duckdb
 import pyarrow as pa
 from pydantic import BaseModel
 
-from realpolitik.records import ActorRef, Article, CodedArticle, Event, Mention
+from realpolitik.records import (
+    ActorRef,
+    Article,
+    CodedArticle,
+    Event,
+    Happening,
+    Mention,
+    Story,
+)
 from realpolitik.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 DEFAULT_DB = "realpolitik.duckdb"
-TABLES = ("articles", "actors", "mentions", "events", "ingest_log")
+TABLES = ("articles", "actors", "mentions", "events", "ingest_log", "article_profiles",
+          "stories", "happenings")
 
 
 class StoreError(RuntimeError):
@@ -79,7 +88,8 @@ _LS = pa.list_(pa.string())
 ARTICLE_SCHEMA = pa.schema([
     ("id", _S), ("path", _S), ("url", _S), ("outlet", _S), ("title", _S), ("summary", _S),
     ("published", pa.date32()), ("dateline", _LS), ("cites", _LS), ("language", _S),
-    ("text", _S), ("source_path", _S), ("ingested_at", pa.timestamp("us")),
+    ("text", _S), ("story_id", _S), ("duplicate_of", _S), ("origins", _LS),
+    ("source_path", _S), ("ingested_at", pa.timestamp("us")),
 ])
 ACTOR_SCHEMA = pa.schema([("id", _S), ("country", _S), ("sector", _S), ("name", _S)])
 MENTION_SCHEMA = pa.schema([
@@ -95,7 +105,25 @@ EVENT_SCHEMA = pa.schema([
     ("type", _S), ("quad_class", _S), ("cameo_root", _S), ("negated", pa.bool_()),
     ("modality", _S), ("attributed_to", _LS), ("date", pa.date32()), ("sentence", _S),
     ("section", _S), ("start", _I), ("end", _I), ("trigger", _S),
-    ("confidence", pa.float64()), ("rule", _S),
+    ("confidence", pa.float64()), ("rule", _S), ("story_id", _S), ("happening_id", _S),
+    ("mentions", _I), ("outlets", _LS), ("origins", _LS),
+])
+PROFILE_SCHEMA = pa.schema([
+    ("article_id", _S), ("published", pa.date32()), ("outlet", _S),
+    ("vector", pa.list_(pa.float32())), ("signature", pa.list_(pa.uint64())),
+    ("actors", _LS), ("types", _LS),
+])
+STORY_SCHEMA = pa.schema([
+    ("id", _S), ("label", _S), ("first_date", pa.date32()), ("last_date", pa.date32()),
+    ("article_count", _I), ("articles", _LS), ("outlets", _LS), ("origins", _LS),
+])
+HAPPENING_SCHEMA = pa.schema([
+    ("id", _S), ("story_id", _S),
+    ("source_country", _S), ("source_sector", _S), ("source_name", _S), ("source_text", _S),
+    ("target_country", _S), ("target_sector", _S), ("target_name", _S), ("target_text", _S),
+    ("type", _S), ("quad_class", _S), ("cameo_root", _S), ("negated", pa.bool_()),
+    ("modality", _S), ("date", pa.date32()), ("last_date", pa.date32()), ("mentions", _I),
+    ("outlets", _LS), ("origins", _LS), ("event_ids", _LS), ("sentence", _S),
 ])
 
 
@@ -150,15 +178,40 @@ def _row_to_event(r: dict[str, Any]) -> Event:
         target = ActorRef(country=r["target_country"], sector=r["target_sector"],
                           name=r["target_name"], text=r["target_text"] or "")
     fields = {k: r[k] for k in Event.model_fields if k not in ("source", "target")}
-    fields["attributed_to"] = fields["attributed_to"] or []
+    for key in ("attributed_to", "outlets", "origins"):
+        fields[key] = fields[key] or []
+    fields["mentions"] = fields["mentions"] or 1
     return Event(source=source, target=target, **fields)
 
 
 def _row_to_article(r: dict[str, Any]) -> Article:
     fields = {k: r[k] for k in Article.model_fields}
-    fields["dateline"] = fields["dateline"] or []
-    fields["cites"] = fields["cites"] or []
+    for key in ("dateline", "cites", "origins"):
+        fields[key] = fields[key] or []
     return Article(**fields)
+
+
+def _actor_from(r: dict[str, Any], prefix: str) -> ActorRef | None:
+    if r[f"{prefix}_name"] is None:
+        return None
+    return ActorRef(country=r[f"{prefix}_country"], sector=r[f"{prefix}_sector"],
+                    name=r[f"{prefix}_name"], text=r[f"{prefix}_text"] or "")
+
+
+def _happening_row(h: Happening) -> dict[str, Any]:
+    row = h.model_dump(exclude={"source", "target"})
+    for prefix, ref in (("source", h.source), ("target", h.target)):
+        cols = _actor_cols(prefix, ref)
+        cols.pop(f"{prefix}_actor_id")
+        row.update(cols)
+    return row
+
+
+def _row_to_happening(r: dict[str, Any]) -> Happening:
+    fields = {k: r[k] for k in Happening.model_fields if k not in ("source", "target")}
+    source = _actor_from(r, "source")
+    assert source is not None
+    return Happening(source=source, target=_actor_from(r, "target"), **fields)
 
 
 class Store:
@@ -394,7 +447,8 @@ class Store:
         return [_row_to_article(r) for r in self._dicts(sql, params)]
 
     def events(self, country: str | None = None, since: dt.date | None = None,
-               article_id: str | None = None, type: str | None = None) -> list[Event]:
+               article_id: str | None = None, type: str | None = None,
+               story_id: str | None = None) -> list[Event]:
         """Stored events, filtered by source-or-target country, date (the event's
         date, else its article's publication date), article and PLOVER type."""
         where, params = [], []
@@ -410,6 +464,9 @@ class Store:
         if type is not None:
             where.append("e.type = ?")
             params.append(type)
+        if story_id is not None:
+            where.append("e.story_id = ?")
+            params.append(story_id)
         sql = "SELECT e.* FROM events e JOIN articles a ON a.id = e.article_id"
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -447,6 +504,119 @@ class Store:
             params.append(country)
         sql += " ORDER BY mentions + events DESC, country NULLS LAST, name"
         return [ActorRow(**r) for r in self._dicts(sql, params)]
+
+    # ------------------------------------------------------------------- stories
+    def unprofiled_articles(self) -> list[str]:
+        """Ids of stored articles that story grouping has not seen yet."""
+        rows = self.con.execute(
+            "SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM article_profiles)"
+            " ORDER BY published NULLS LAST, id").fetchall()
+        return [r[0] for r in rows]
+
+    def profile_rows(self, start: dt.date | None = None, end: dt.date | None = None
+                     ) -> list[dict[str, Any]]:
+        """Stored article profiles (published between start and end, or undated)."""
+        sql = ("SELECT p.*, a.story_id FROM article_profiles p "
+               "JOIN articles a ON a.id = p.article_id")
+        params: list[Any] = []
+        if start is not None and end is not None:
+            sql += " WHERE p.published IS NULL OR p.published BETWEEN ? AND ?"
+            params = [start, end]
+        return self._dicts(sql + " ORDER BY p.published NULLS LAST, p.article_id", params)
+
+    def save_stories(self, profiles: list[dict[str, Any]], story_of: dict[str, str],
+                     duplicate_of: dict[str, str], origins: dict[str, list[str]],
+                     stories: list[Story], happenings: list[Happening],
+                     events: list[Event], replaced: set[str]) -> None:
+        """Write one grouping round in one transaction: new profiles, article links,
+        the rebuilt stories (``replaced`` lists the story ids they supersede) and the
+        happenings of those stories, with their mentions updated."""
+        if self.read_only:
+            raise StoreError(f"database {self.path} is open read-only")
+        self.con.begin()
+        try:
+            self._insert([("article_profiles", PROFILE_SCHEMA, profiles)])
+            links = [{"id": a, "story_id": sid, "duplicate_of": duplicate_of.get(a),
+                      "origins": origins.get(a, [])} for a, sid in story_of.items()]
+            self._update_from("articles", links, pa.schema([
+                ("id", _S), ("story_id", _S), ("duplicate_of", _S), ("origins", _LS)]),
+                ["story_id", "duplicate_of", "origins"])
+            gone = sorted(replaced | {s.id for s in stories})
+            self.con.execute("DELETE FROM stories WHERE list_contains(?, id)", [gone])
+            self.con.execute("DELETE FROM happenings WHERE list_contains(?, story_id)", [gone])
+            self._insert([
+                ("stories", STORY_SCHEMA, [s.model_dump() for s in stories]),
+                ("happenings", HAPPENING_SCHEMA, [_happening_row(h) for h in happenings]),
+            ])
+            rows = [{"id": e.id, "story_id": e.story_id, "happening_id": e.happening_id,
+                     "mentions": e.mentions, "outlets": e.outlets, "origins": e.origins}
+                    for e in events]
+            self._update_from("events", rows, pa.schema([
+                ("id", _S), ("story_id", _S), ("happening_id", _S), ("mentions", _I),
+                ("outlets", _LS), ("origins", _LS)]),
+                ["story_id", "happening_id", "mentions", "outlets", "origins"])
+            self.con.commit()
+        except Exception as exc:
+            self.con.rollback()
+            raise StoreError(f"could not store the story grouping: {exc}") from exc
+
+    def _update_from(self, table: str, rows: list[dict[str, Any]], schema: pa.Schema,
+                     columns: list[str]) -> None:
+        if not rows:
+            return
+        self.con.register("_upd", pa.Table.from_pylist(rows, schema=schema))
+        try:
+            sets = ", ".join(f"{c} = u.{c}" for c in columns)
+            self.con.execute(f"UPDATE {table} SET {sets} FROM _upd u WHERE {table}.id = u.id")
+        finally:
+            self.con.unregister("_upd")
+
+    def stories(self, country: str | None = None, since: dt.date | None = None,
+                ids: list[str] | None = None) -> list[Story]:
+        where, params = [], []
+        if country is not None:
+            where.append("s.id IN (SELECT story_id FROM events WHERE source_country = ? "
+                         "OR target_country = ?)")
+            params += [country, country]
+        if since is not None:
+            where.append("s.last_date >= ?")
+            params.append(since)
+        if ids is not None:
+            where.append("list_contains(?, s.id)")
+            params.append(list(ids))
+        sql = "SELECT * FROM stories s"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY s.first_date NULLS LAST, s.id"
+        return [Story(**r) for r in self._dicts(sql, params)]
+
+    def happenings(self, story_id: str | None = None, country: str | None = None,
+                   since: dt.date | None = None) -> list[Happening]:
+        where, params = [], []
+        if story_id is not None:
+            where.append("story_id = ?")
+            params.append(story_id)
+        if country is not None:
+            where.append("(source_country = ? OR target_country = ?)")
+            params += [country, country]
+        if since is not None:
+            where.append("COALESCE(last_date, date) >= ?")
+            params.append(since)
+        sql = "SELECT * FROM happenings"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY date NULLS LAST, id"
+        return [_row_to_happening(r) for r in self._dicts(sql, params)]
+
+    def events_for_articles(self, article_ids: list[str]) -> list[Event]:
+        rows = self._dicts("SELECT * FROM events WHERE list_contains(?, article_id) "
+                           'ORDER BY article_id, section, "start", id', [article_ids])
+        return [_row_to_event(r) for r in rows]
+
+    def events_of_stories(self, story_ids: list[str]) -> list[Event]:
+        rows = self._dicts("SELECT * FROM events WHERE list_contains(?, story_id) "
+                           'ORDER BY date NULLS LAST, article_id, "start", id', [story_ids])
+        return [_row_to_event(r) for r in rows]
 
     def counts(self) -> dict[str, int]:
         """Row count of every table, e.g. for `realpolitik status`."""

@@ -109,4 +109,66 @@ MIGRATIONS: list[tuple[str, str]] = [
     ),
 ]
 
+MIGRATIONS.append((
+    "stories: story and duplicate links, origins, article profiles, stories, happenings",
+    """
+    ALTER TABLE articles ADD COLUMN story_id VARCHAR;
+    ALTER TABLE articles ADD COLUMN duplicate_of VARCHAR;
+    ALTER TABLE articles ADD COLUMN origins VARCHAR[];
+    ALTER TABLE events ADD COLUMN story_id VARCHAR;
+    ALTER TABLE events ADD COLUMN happening_id VARCHAR;
+    ALTER TABLE events ADD COLUMN mentions INTEGER DEFAULT 1;
+    ALTER TABLE events ADD COLUMN outlets VARCHAR[];
+    ALTER TABLE events ADD COLUMN origins VARCHAR[];
+
+    -- What story grouping knows of each article (computed once, at ingest).
+    CREATE TABLE article_profiles (
+        article_id VARCHAR PRIMARY KEY,
+        published  DATE,
+        outlet     VARCHAR,
+        vector     FLOAT[] NOT NULL,
+        signature  UBIGINT[] NOT NULL,
+        actors     VARCHAR[],
+        types      VARCHAR[]
+    );
+
+    CREATE TABLE stories (
+        id            VARCHAR PRIMARY KEY,
+        label         VARCHAR NOT NULL,
+        first_date    DATE,
+        last_date     DATE,
+        article_count INTEGER NOT NULL,
+        articles      VARCHAR[],
+        outlets       VARCHAR[],
+        origins       VARCHAR[]
+    );
+
+    -- One row per event in the world; events rows are its mentions.
+    CREATE TABLE happenings (
+        id             VARCHAR PRIMARY KEY,
+        story_id       VARCHAR NOT NULL,
+        source_country VARCHAR,
+        source_sector  VARCHAR,
+        source_name    VARCHAR NOT NULL,
+        source_text    VARCHAR NOT NULL,
+        target_country VARCHAR,
+        target_sector  VARCHAR,
+        target_name    VARCHAR,
+        target_text    VARCHAR,
+        type           VARCHAR NOT NULL,
+        quad_class     VARCHAR,
+        cameo_root     VARCHAR,
+        negated        BOOLEAN,
+        modality       VARCHAR,
+        date           DATE,
+        last_date      DATE,
+        mentions       INTEGER,
+        outlets        VARCHAR[],
+        origins        VARCHAR[],
+        event_ids      VARCHAR[],
+        sentence       VARCHAR
+    );
+    """,
+))
+
 SCHEMA_VERSION = len(MIGRATIONS)
