@@ -25,7 +25,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from realpolitik.events.lexicon import PloverTable
-from realpolitik.records import ActorRef, Article, Event
+from realpolitik.records import ActorRef, Article, Event, Happening
 
 Stance = Literal["supporting", "withdrawing", "pressuring", "mixed"]
 MODALITY_WEIGHT = {"asserted": 1.0, "planned": 0.6, "hypothetical": 0.4, "past_background": 0.2}
@@ -92,7 +92,7 @@ class Report(BaseModel):
         return "\n".join(lines).rstrip() + "\n"
 
 
-def column_of(event: Event, plover: PloverTable) -> str | None:
+def column_of(event: Event | Happening, plover: PloverTable) -> str | None:
     """Which column of the picture an event toward the country belongs to (or None)."""
     cooperative = plover.types[event.type].cooperative
     if event.type in WITHDRAWING_TYPES:
