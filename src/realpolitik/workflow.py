@@ -105,6 +105,23 @@ def ingest_sources(paths: Sequence[str], store: Store, coder: Coder, batch_size:
     return report
 
 
+def ingest_articles(articles: Sequence[Article], label: str, store: Store, coder: Coder
+                    ) -> IngestReport:
+    """Code and store articles that arrived as records (API, stdin): one transaction.
+
+    ``label`` stands in for a file path in the ingest log (e.g. "api:2025-12-02T10:00").
+    """
+    report = IngestReport(sources=1)
+    try:
+        saved = store.save_source(label, coder.code(list(articles)), content_hash=None)
+    except StoreError as exc:
+        report.problems.append((label, str(exc)))
+        store.log_problem(label, str(exc))
+        return report
+    report.new_articles, report.new_events = saved.new_articles, saved.new_events
+    return report
+
+
 @dataclass
 class StoryUpdate:
     new_articles: int = 0
