@@ -57,8 +57,8 @@ def mention_origins(event: Event, article: Article, root: Article | None,
             attributed.append(outlet)
     if attributed:
         return list(dict.fromkeys(attributed))
-    if article.origins:
-        return list(article.origins)
+    if article.origins or article.cites:
+        return list(article.origins or article.cites)
     origin = root if root is not None else article
     return [origin.outlet or origin.id]
 
