@@ -311,6 +311,56 @@ def report(country: Annotated[str, typer.Option("--country", help="ISO3 code, e.
         sys.stdout.write(result.to_text(markdown=fmt is ReportFormat.md))
 
 
+def _indices_for(db: Path, country: str, as_of: dt.date | None, window: int,
+                 baseline: int):
+    from realpolitik.actors.gazetteer import Gazetteer
+    from realpolitik.events.lexicon import load_plover
+    from realpolitik.relations.indices import country_indices
+
+    with _open_store(db) as store:
+        happenings = store.happenings(country=country)
+    return country_indices(country, happenings, load_plover(), Gazetteer.load().country_name,
+                           as_of=as_of, window_days=window, baseline_days=baseline)
+
+
+@app.command()
+def indices(country: Annotated[str, typer.Option("--country", help="ISO3 code, e.g. VEN.")],
+            db: DbOption = DEFAULT_DB_PATH,
+            as_of: Annotated[dt.datetime | None, typer.Option(
+                "--as-of", formats=["%Y-%m-%d"], help="End of the window (default: the "
+                "latest event toward the country).")] = None,
+            window: Annotated[int, typer.Option(min=1, help="Window in days.")] = 90,
+            baseline: Annotated[int, typer.Option(min=1, help="Baseline in days.")] = 365,
+            fmt: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.text) -> None:
+    """Isolation and pressure indices, support network and stance changes, with evidence."""
+    result = _indices_for(db, country.upper(), as_of.date() if as_of else None, window,
+                          baseline)
+    if fmt is ReportFormat.json:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        sys.stdout.write(result.to_text())
+
+
+@app.command()
+def relations(source: Annotated[str | None, typer.Option("--source")] = None,
+              target: Annotated[str | None, typer.Option("--target")] = None,
+              period: Annotated[str, typer.Option(help="day or week")] = "week",
+              db: DbOption = DEFAULT_DB_PATH) -> None:
+    """Dyad time series (JSONL): counts by type, quad class and polarity, and scores."""
+    from realpolitik.events.lexicon import load_plover
+    from realpolitik.relations.indices import dyad_series
+
+    if period not in ("day", "week"):
+        _error(f"--period must be day or week, not {period!r}")
+        raise typer.Exit(2)
+    with _open_store(db) as store:
+        happenings = store.happenings()
+    for point in dyad_series(happenings, load_plover(), period,  # type: ignore[arg-type]
+                             source=source.upper() if source else None,
+                             target=target.upper() if target else None):
+        sys.stdout.write(point.model_dump_json() + "\n")
+
+
 @app.command("eval")
 def evaluate(gold: Annotated[Path, typer.Argument(help="Gold JSONL (PLOVER GSR shape).")],
              fmt: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.text,

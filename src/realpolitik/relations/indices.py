@@ -211,6 +211,25 @@ class IndexReport(BaseModel):
     stance_changes: list[StanceChange]
     timeline: list[dict] = Field(default_factory=list)
 
+    def to_text(self) -> str:
+        iso = "n/a (no supporters on record)" if self.isolation is None else f"{self.isolation:.2f}"
+        lines = [f"{self.name} ({self.country}) as of {self.as_of}: window from "
+                 f"{self.window_start}, baseline from {self.baseline_start}",
+                 f"  isolation index {iso}   (0 = supporters still support, 1 = all gone)",
+                 f"  pressure index  {self.pressure:.2f}   ({self.pressure_window_per_day:.3f}"
+                 f"/day now vs {self.pressure_baseline_per_day:.3f}/day in the baseline)", "",
+                 "Isolation components (baseline weight, support, withdrawing -> loss):"]
+        lines += [f"  {c.name}: {c.baseline_weight:.2f}, {c.support:.2f}, {c.withdrawing:.2f}"
+                  f" -> {c.loss:.2f}  [{len(c.evidence)} events]"
+                  for c in self.isolation_components] or ["  none"]
+        lines += ["", "Pressure components (window, baseline):"]
+        lines += [f"  {c.name}: {c.window:.2f}, {c.baseline:.2f}  [{len(c.evidence)} events]"
+                  for c in self.pressure_components] or ["  none"]
+        lines += ["", "Stance changes:"]
+        lines += [f"  {c.describe()}  [{len(c.evidence)} events]"
+                  for c in self.stance_changes] or ["  none"]
+        return "\n".join(lines) + "\n"
+
 
 def _stance(scores: dict[str, float]) -> str | None:
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
