@@ -821,20 +821,15 @@ def _since_past(clause: list[Token]) -> bool:
 
 
 def _explicit_date(text: str, published: dt.date | None) -> dt.date | None:
-    for match in _DATE_MDY.finditer(text):
-        month = MONTHS.get(match.group(1).lower())
-        if month:
-            try:
-                return dt.date(int(match.group(3)), month, int(match.group(2)))
-            except ValueError:
-                continue
-    for match in _DATE_DMY.finditer(text):
-        month = MONTHS.get(match.group(2).lower())
-        if month:
-            try:
-                return dt.date(int(match.group(3)), month, int(match.group(1)))
-            except ValueError:
-                continue
+    # (pattern, group of the month name, group of the day); the year is always group 3
+    for pattern, month_group, day_group in ((_DATE_MDY, 1, 2), (_DATE_DMY, 2, 1)):
+        for match in pattern.finditer(text):
+            month = MONTHS.get(match.group(month_group).lower())
+            if month:
+                try:
+                    return dt.date(int(match.group(3)), month, int(match.group(day_group)))
+                except ValueError:
+                    continue
     if published is not None:
         low = text.lower()
         for n, day in enumerate(WEEKDAYS):

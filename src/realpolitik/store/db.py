@@ -127,6 +127,11 @@ HAPPENING_SCHEMA = pa.schema([
 ])
 
 
+def _where(sql: str, conditions: list[str]) -> str:
+    """Append the AND of the filter conditions (if any) to a SELECT."""
+    return f"{sql} WHERE {' AND '.join(conditions)}" if conditions else sql
+
+
 def _q(name: str) -> str:
     """Quote a column name (`start` / `end` are SQL keywords)."""
     return f'"{name}"'
@@ -441,8 +446,7 @@ class Store:
             where.append("list_contains(?, a.id)")
             params.append(list(ids))
         sql = "SELECT * FROM articles a"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        sql = _where(sql, where)
         sql += " ORDER BY a.published NULLS LAST, a.id"
         return [_row_to_article(r) for r in self._dicts(sql, params)]
 
@@ -468,8 +472,7 @@ class Store:
             where.append("e.story_id = ?")
             params.append(story_id)
         sql = "SELECT e.* FROM events e JOIN articles a ON a.id = e.article_id"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        sql = _where(sql, where)
         sql += (' ORDER BY COALESCE(e.date, a.published) NULLS LAST, e.article_id, e.section,'
                 ' e."start", e.id')
         return [_row_to_event(r) for r in self._dicts(sql, params)]
@@ -585,8 +588,7 @@ class Store:
             where.append("list_contains(?, s.id)")
             params.append(list(ids))
         sql = "SELECT * FROM stories s"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        sql = _where(sql, where)
         sql += " ORDER BY s.first_date NULLS LAST, s.id"
         return [Story(**r) for r in self._dicts(sql, params)]
 
@@ -603,8 +605,7 @@ class Store:
             where.append("COALESCE(last_date, date) >= ?")
             params.append(since)
         sql = "SELECT * FROM happenings"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        sql = _where(sql, where)
         sql += " ORDER BY date NULLS LAST, id"
         return [_row_to_happening(r) for r in self._dicts(sql, params)]
 
