@@ -17,6 +17,7 @@ setup: $(STAMP)
 
 demo: setup
 	$(BIN)/realpolitik demo --db realpolitik.duckdb
+	@echo "(installed in .venv: run .venv/bin/realpolitik serve --db realpolitik.duckdb)"
 
 test: setup
 	$(BIN)/python -m pytest -q

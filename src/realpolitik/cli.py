@@ -402,7 +402,27 @@ def demo(db: DbOption = DEFAULT_DB_PATH,
     failures = ingest_paths([str(corpus)], db)
     result = build_country_report(db, country, None)
     sys.stdout.write(result.to_text())
+    sys.stdout.write(f"\nOpen the dashboard: realpolitik serve --db {db}  then visit "
+                     f"http://127.0.0.1:8000/country/{country}\n")
     raise typer.Exit(1 if failures else 0)
+
+
+@app.command()
+def serve(db: DbOption = DEFAULT_DB_PATH,
+          host: Annotated[str, typer.Option(help="Interface to bind (loopback by default).")]
+          = "127.0.0.1",
+          port: Annotated[int, typer.Option(min=1, max=65535)] = 8000) -> None:
+    """Serve the REST API (/api, docs at /docs) and the dashboard from one app.
+
+    Writes (POST /api/articles) need the token in $REALPOLITIK_API_TOKEN; without one,
+    writes are refused.
+    """
+    import uvicorn
+
+    from realpolitik.api import ApiSettings, create_app
+
+    err.print(f"Dashboard: http://{host}:{port}/   API docs: http://{host}:{port}/docs")
+    uvicorn.run(create_app(ApiSettings(db=db)), host=host, port=port, log_level="warning")
 
 
 @app.command()

@@ -609,14 +609,32 @@ class Store:
         sql += " ORDER BY date NULLS LAST, id"
         return [_row_to_happening(r) for r in self._dicts(sql, params)]
 
+    def event(self, event_id: str) -> Event | None:
+        rows = self._dicts("SELECT * FROM events WHERE id = ?", [event_id])
+        return _row_to_event(rows[0]) if rows else None
+
+    def happening(self, happening_id: str) -> Happening | None:
+        rows = self._dicts("SELECT * FROM happenings WHERE id = ?", [happening_id])
+        return _row_to_happening(rows[0]) if rows else None
+
+    def mentions_of(self, happening_id: str) -> list[Event]:
+        """The event mentions (article sentences) merged into one happening."""
+        rows = self._dicts('SELECT * FROM events WHERE happening_id = ? '
+                           'ORDER BY date NULLS LAST, article_id, "start", id', [happening_id])
+        return [_row_to_event(r) for r in rows]
+
+    def country_counts(self) -> list[tuple[str, int, int]]:
+        """(country, event mentions, stories) for every country in an event, most first."""
+        rows = self.con.execute(
+            "WITH sides AS (SELECT id, source_country AS c, story_id FROM events "
+            "UNION SELECT id, target_country, story_id FROM events) "
+            "SELECT c, count(*) AS n, count(DISTINCT story_id) AS s FROM sides "
+            "WHERE c IS NOT NULL GROUP BY c ORDER BY n DESC, c").fetchall()
+        return [(r[0], int(r[1]), int(r[2])) for r in rows]
+
     def events_for_articles(self, article_ids: list[str]) -> list[Event]:
         rows = self._dicts("SELECT * FROM events WHERE list_contains(?, article_id) "
                            'ORDER BY article_id, section, "start", id', [article_ids])
-        return [_row_to_event(r) for r in rows]
-
-    def events_of_stories(self, story_ids: list[str]) -> list[Event]:
-        rows = self._dicts("SELECT * FROM events WHERE list_contains(?, story_id) "
-                           'ORDER BY date NULLS LAST, article_id, "start", id', [story_ids])
         return [_row_to_event(r) for r in rows]
 
     def counts(self) -> dict[str, int]:

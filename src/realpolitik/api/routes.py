@@ -1,0 +1,242 @@
+"""Read endpoints: the same records and reports the CLI exports, as JSON for a dashboard.
+
+Filters the store does not offer (until, source/target, story on articles) are applied
+here over the store's ordered results, so list order matches the CLI's listings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Annotated, Generic, Literal, TypeVar
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from pydantic import BaseModel
+
+from realpolitik.api.deps import ApiState, get_state
+from realpolitik.records import Article, Event, Happening, Mention, Story
+from realpolitik.relations.indices import DyadPoint, IndexReport, country_indices, dyad_series
+from realpolitik.relations.report import Report, build_report
+from realpolitik.store import Store
+from realpolitik.store.db import ActorRow
+from realpolitik.stories import Coverage, compare
+
+T = TypeVar("T")
+router = APIRouter(prefix="/api")
+State = Annotated[ApiState, Depends(get_state)]
+Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
+Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+Country = Annotated[str | None, Query(description="ISO3 or IGO code (any case).")]
+Since = Annotated[dt.date | None, Query(description="On or after this ISO date.")]
+Until = Annotated[dt.date | None, Query(description="On or before this ISO date.")]
+CountryPath = Annotated[str, Path(min_length=2, max_length=8, pattern=r"^[A-Za-z]+$",
+                                  description="ISO3 or IGO code (any case).")]
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: the items, how many match in all, and the page asked for."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+def page(items: Sequence[T], limit: int, offset: int) -> Page[T]:
+    return Page[T](items=list(items[offset:offset + limit]), total=len(items), limit=limit,
+                   offset=offset)
+
+
+def _upper(code: str | None) -> str | None:
+    return code.upper() if code else None
+
+
+def _not_found(what: str, key: str) -> HTTPException:
+    return HTTPException(404, f"no {what} with id {key!r}")
+
+
+class ArticleDetail(BaseModel):
+    article: Article
+    mentions: list[Mention]
+    events: list[Event]
+
+
+class EventDetail(BaseModel):
+    event: Event
+    happening: Happening | None
+
+
+class HappeningDetail(BaseModel):
+    happening: Happening
+    mentions: list[Event]
+
+
+class CountryRow(BaseModel):
+    country: str
+    name: str
+    events: int
+    stories: int
+
+
+@router.get("/articles", response_model=Page[Article], tags=["articles"])
+def list_articles(state: State, limit: Limit = 100, offset: Offset = 0, country: Country = None,
+                  since: Since = None, until: Until = None,
+                  story: Annotated[str | None, Query(description="Story id.")] = None
+                  ) -> Page[Article]:
+    """Stored articles, by publication date (as `realpolitik articles --format jsonl`)."""
+    with state.store() as store:
+        rows = store.articles(country=_upper(country), since=since)
+    if until is not None:
+        rows = [a for a in rows if a.published is not None and a.published <= until]
+    if story is not None:
+        rows = [a for a in rows if a.story_id == story]
+    return page(rows, limit, offset)
+
+
+@router.get("/articles/{article_id}", response_model=ArticleDetail, tags=["articles"],
+            responses={404: {"description": "No such article"}})
+def get_article(article_id: str, state: State) -> ArticleDetail:
+    """One article with the actor mentions and events coded from it."""
+    with state.store() as store:
+        coded = store.coded(article_id)
+    if coded is None:
+        raise _not_found("article", article_id)
+    return ArticleDetail(article=coded.article, mentions=coded.mentions, events=coded.events)
+
+
+def _event_day(store: Store, events: list[Event]) -> dict[str, dt.date | None]:
+    """Each event's date, else its article's publication date (the store's date rule)."""
+    undated = sorted({e.article_id for e in events if e.date is None})
+    published = {a.id: a.published for a in store.articles(ids=undated)} if undated else {}
+    return {e.id: e.date or published.get(e.article_id) for e in events}
+
+
+@router.get("/events", response_model=Page[Event] | Page[Happening], tags=["events"])
+def list_events(state: State, limit: Limit = 100, offset: Offset = 0, country: Country = None,
+                source: Country = None, target: Country = None,
+                type: Annotated[str | None, Query(description="PLOVER type.")] = None,
+                since: Since = None, until: Until = None,
+                story: Annotated[str | None, Query(description="Story id.")] = None,
+                level: Annotated[Literal["mention", "event"], Query(
+                    description="mention: one row per article sentence; event: one row per "
+                    "happening, mentions merged.")] = "mention",
+                ) -> Page[Event] | Page[Happening]:
+    """Coded events per mention (Event) or per happening (Happening), filtered."""
+    kind, src, tgt = _upper(type), _upper(source), _upper(target)
+    if level == "event":
+        with state.store() as store:
+            found = store.happenings(story_id=story, country=_upper(country), since=since)
+        found = [h for h in found if (kind is None or h.type == kind)
+                 and (src is None or h.source.country == src)
+                 and (tgt is None or (h.target is not None and h.target.country == tgt))
+                 and (until is None or (h.date is not None and h.date <= until))]
+        return page(found, limit, offset)
+    with state.store() as store:
+        rows = store.events(country=_upper(country), since=since, type=kind, story_id=story)
+        rows = [e for e in rows if (src is None or e.source.country == src)
+                and (tgt is None or (e.target is not None and e.target.country == tgt))]
+        if until is not None:
+            day = _event_day(store, rows)
+            rows = [e for e in rows if (d := day[e.id]) is not None and d <= until]
+    return page(rows, limit, offset)
+
+
+@router.get("/events/{event_id}", response_model=EventDetail, tags=["events"],
+            responses={404: {"description": "No such event"}})
+def get_event(event_id: str, state: State) -> EventDetail:
+    """One event mention and the happening it was merged into (if grouped yet)."""
+    with state.store() as store:
+        event = store.event(event_id)
+        if event is None:
+            raise _not_found("event", event_id)
+        happening = store.happening(event.happening_id) if event.happening_id else None
+    return EventDetail(event=event, happening=happening)
+
+
+@router.get("/happenings/{happening_id}", response_model=HappeningDetail, tags=["events"],
+            responses={404: {"description": "No such happening"}})
+def get_happening(happening_id: str, state: State) -> HappeningDetail:
+    """One happening with every mention (article sentence) that reports it."""
+    with state.store() as store:
+        happening = store.happening(happening_id)
+        if happening is None:
+            raise _not_found("happening", happening_id)
+        mentions = store.mentions_of(happening_id)
+    return HappeningDetail(happening=happening, mentions=mentions)
+
+
+@router.get("/stories", response_model=Page[Story], tags=["stories"])
+def list_stories(state: State, limit: Limit = 100, offset: Offset = 0, country: Country = None,
+                 since: Since = None) -> Page[Story]:
+    """Stories (articles about one happening, any outlet), oldest first."""
+    with state.store() as store:
+        rows = store.stories(country=_upper(country), since=since)
+    return page(rows, limit, offset)
+
+
+@router.get("/stories/{story_id}", response_model=Coverage, tags=["stories"],
+            responses={404: {"description": "No such story"}})
+def get_story(story_id: str, state: State) -> Coverage:
+    """Coverage comparison of one story (as `realpolitik story ID --format json`)."""
+    with state.store() as store:
+        found = store.stories(ids=[story_id])
+        if not found:
+            raise _not_found("story", story_id)
+        story = found[0]
+        articles = store.articles(ids=story.articles)
+        happenings = store.happenings(story_id=story.id)
+    return compare(story, articles, happenings, state.plover)
+
+
+@router.get("/actors", response_model=Page[ActorRow], tags=["actors"])
+def list_actors(state: State, limit: Limit = 100, offset: Offset = 0, country: Country = None
+                ) -> Page[ActorRow]:
+    """Distinct actors with mention and event counts, most frequent first."""
+    with state.store() as store:
+        rows = store.actors(country=_upper(country))
+    return page(rows, limit, offset)
+
+
+@router.get("/relations", response_model=Page[DyadPoint], tags=["relations"])
+def list_relations(state: State, limit: Limit = 100, offset: Offset = 0,
+                   source: Country = None, target: Country = None,
+                   period: Annotated[Literal["day", "week"], Query()] = "week"
+                   ) -> Page[DyadPoint]:
+    """Dyad time series over happenings (as `realpolitik relations`)."""
+    with state.store() as store:
+        happenings = store.happenings()
+    points = dyad_series(happenings, state.plover, period, source=_upper(source),
+                         target=_upper(target))
+    return page(points, limit, offset)
+
+
+@router.get("/indices/{country}", response_model=IndexReport, tags=["relations"])
+def get_indices(country: CountryPath, state: State,
+                as_of: Annotated[dt.date | None, Query(description="End of the window.")] = None,
+                window: Annotated[int, Query(ge=1, le=3650)] = 90,
+                baseline: Annotated[int, Query(ge=1, le=3650)] = 365) -> IndexReport:
+    """Isolation and pressure indices for a country (as `realpolitik indices`)."""
+    code = country.upper()
+    with state.store() as store:
+        happenings = store.happenings(country=code)
+    return country_indices(code, happenings, state.plover, state.name_of, as_of=as_of,
+                           window_days=window, baseline_days=baseline)
+
+
+@router.get("/report/{country}", response_model=Report, tags=["relations"])
+def get_report(country: CountryPath, state: State, since: Since = None) -> Report:
+    """Support and pressure picture for a country (as `realpolitik report --format json`)."""
+    code = country.upper()
+    with state.store() as store:
+        events = store.events(country=code, since=since)
+        articles = {a.id: a for a in store.articles(ids=sorted({e.article_id for e in events}))}
+    return build_report(code, events, articles, state.plover, state.name_of, since)
+
+
+@router.get("/countries", response_model=list[CountryRow], tags=["relations"])
+def list_countries(state: State) -> list[CountryRow]:
+    """Countries that are the source or target of any event, most events first."""
+    with state.store() as store:
+        counts = store.country_counts()
+    return [CountryRow(country=c, name=state.name_of(c) or c, events=n, stories=k)
+            for c, n, k in counts]
