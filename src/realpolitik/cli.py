@@ -53,6 +53,14 @@ class ReportFormat(StrEnum):
     json = "json"
 
 
+class CountryReportFormat(StrEnum):
+    text = "text"
+    md = "md"
+    json = "json"
+    html = "html"
+    png = "png"
+
+
 @lru_cache(maxsize=2)
 def _pipeline(workers: int = 1):
     """Load models and data once per process (commands run in-process by tests reuse it)."""
@@ -302,13 +310,32 @@ def build_country_report(db: Path, country: str, since: dt.date | None):
 @app.command()
 def report(country: Annotated[str, typer.Option("--country", help="ISO3 code, e.g. VEN.")],
            db: DbOption = DEFAULT_DB_PATH, since: SinceOption = None,
-           fmt: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.text) -> None:
+           fmt: Annotated[CountryReportFormat, typer.Option(
+               "--format", help="html: one self-contained page with the charts; png: "
+               "PREFIX-timeline.png and PREFIX-network.png.")] = CountryReportFormat.text,
+           output: OutputOption = None) -> None:
     """Who supports, withdraws from and pressures a country, with the evidence."""
-    result = build_country_report(db, country.upper(), since.date() if since else None)
-    if fmt is ReportFormat.json:
+    code = country.upper()
+    result = build_country_report(db, code, since.date() if since else None)
+    if fmt in (CountryReportFormat.html, CountryReportFormat.png):
+        from realpolitik.web.render import report_html, report_pngs
+
+        index = _indices_for(db, code, None, 90, 365)
+        if fmt is CountryReportFormat.html:
+            target = output or Path(f"report-{code}.html")
+            target.write_text(report_html(index, result), encoding="utf-8")
+            err.print(f"Wrote {target}")
+        else:
+            prefix = output or Path(f"report-{code}")
+            if prefix.suffix == ".png":
+                prefix = prefix.with_suffix("")
+            for written in report_pngs(index, result, prefix):
+                err.print(f"Wrote {written}")
+        return
+    if fmt is CountryReportFormat.json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
-        sys.stdout.write(result.to_text(markdown=fmt is ReportFormat.md))
+        sys.stdout.write(result.to_text(markdown=fmt is CountryReportFormat.md))
 
 
 def _indices_for(db: Path, country: str, as_of: dt.date | None, window: int,
@@ -420,9 +447,12 @@ def serve(db: DbOption = DEFAULT_DB_PATH,
     import uvicorn
 
     from realpolitik.api import ApiSettings, create_app
+    from realpolitik.web import mount_dashboard
 
+    app_ = create_app(ApiSettings(db=db))
+    mount_dashboard(app_)
     err.print(f"Dashboard: http://{host}:{port}/   API docs: http://{host}:{port}/docs")
-    uvicorn.run(create_app(ApiSettings(db=db)), host=host, port=port, log_level="warning")
+    uvicorn.run(app_, host=host, port=port, log_level="warning")
 
 
 @app.command()

@@ -1,0 +1,82 @@
+/* Shared helpers for the Realpolitik dashboard and the offline report (no framework). */
+"use strict";
+(function () {
+  const RP = (window.RP = window.RP || {});
+
+  RP.STANCE = {
+    supporting: { color: "#1b7f3b", symbol: "circle", label: "supporting" },
+    withdrawing: { color: "#c77700", symbol: "diamond", label: "withdrawing" },
+    pressuring: { color: "#c62f3a", symbol: "square", label: "pressuring" },
+    mixed: { color: "#7b3fa0", symbol: "triangle-up", label: "mixed" },
+  };
+
+  /** Build an element; children may be strings (as text, never HTML), nodes or arrays. */
+  RP.h = function h(tag, attrs, ...children) {
+    const el = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === "class") el.className = v;
+      else if (k === "text") el.textContent = v;
+      else if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
+      else if (k === "dataset") Object.assign(el.dataset, v);
+      else el.setAttribute(k, v === true ? "" : String(v));
+    }
+    const add = (c) => {
+      if (c === null || c === undefined || c === false) return;
+      if (Array.isArray(c)) c.forEach(add);
+      else el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    };
+    children.forEach(add);
+    return el;
+  };
+
+  RP.getJSON = async function getJSON(url) {
+    const res = await fetch(url, { headers: { Accept: "application/json" } });
+    if (!res.ok) {
+      let detail = res.statusText;
+      try { detail = (await res.json()).detail || detail; } catch (e) { /* not JSON */ }
+      const err = new Error(typeof detail === "string" ? detail : JSON.stringify(detail));
+      err.status = res.status;
+      throw err;
+    }
+    return res.json();
+  };
+
+  /** List endpoints answer {items, total, limit, offset}; accept a bare array too. */
+  RP.items = (d) => (Array.isArray(d) ? d : (d && d.items) || []);
+
+  RP.status = function status(message, isError) {
+    const el = document.getElementById("status");
+    if (!el) return;
+    el.textContent = message || "";
+    el.hidden = !message;
+    el.classList.toggle("error", !!isError);
+  };
+
+  RP.num = (v, digits = 2) =>
+    v === null || v === undefined ? "n/a" : Number(v).toFixed(digits);
+
+  RP.clear = (el) => { while (el.firstChild) el.removeChild(el.firstChild); return el; };
+
+  RP.inlineData = function inlineData() {
+    const el = document.getElementById("rp-data");
+    return el ? JSON.parse(el.textContent) : null;
+  };
+
+  /** A button that looks like a link: in-page actions (show evidence) stay keyboard-usable. */
+  RP.linkButton = (label, onclick, attrs) =>
+    RP.h("button", Object.assign({ type: "button", class: "linkish", onclick }, attrs || {}),
+      label);
+
+  RP.stanceBadge = (stance) =>
+    RP.h("span", { class: `badge stance-${stance}` }, stance);
+
+  /** "not support (planned)" from an event or happening. */
+  RP.what = function what(e) {
+    let s = (e.negated ? "not " : "") + String(e.type || "").toLowerCase();
+    if (e.modality && e.modality !== "asserted") s += ` (${e.modality.replace("_", " ")})`;
+    return s;
+  };
+
+  RP.actor = (a) => (a ? (a.country ? `${a.name} (${a.country})` : a.name) : "—");
+})();

@@ -1,0 +1,214 @@
+"""The dashboard in a real headless Chromium (Debian's), over the real API and a demo DB.
+
+Skipped when no Chromium is installed (``.ci/run`` installs Debian's ``chromium``).
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import REPO, SHARED, run_cli
+
+
+def _chromium() -> str | None:
+    if Path("/usr/bin/chromium").exists():
+        return "/usr/bin/chromium"
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+CHROMIUM = _chromium()
+if CHROMIUM is None:
+    pytest.skip("no Chromium found (apt-get install chromium); browser tests skipped",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+import uvicorn  # noqa: E402
+
+from realpolitik.api import ApiSettings, create_app  # noqa: E402
+from realpolitik.relations.indices import IndexReport  # noqa: E402
+from realpolitik.relations.report import Report  # noqa: E402
+from realpolitik.web import mount_dashboard  # noqa: E402
+from realpolitik.web.render import report_html  # noqa: E402
+
+SEEDS = SHARED / "seeds"
+ARTIFACTS = REPO / "test-artifacts"
+LOCAL = ("http://127.0.0.1:", "file://", "data:", "blob:")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real app (API + dashboard) over the demo corpus and the seeds, on a free port."""
+    db = tmp_path_factory.mktemp("browser") / "web.duckdb"
+    assert run_cli(["demo", "--db", str(db)]).exit_code == 0
+    if SEEDS.is_dir():
+        assert run_cli(["ingest", str(SEEDS), "--db", str(db)]).exit_code == 0
+    app = create_app(ApiSettings(db=db, token=None))
+    mount_dashboard(app)
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[sync_api.Browser]:
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser: sync_api.Browser) -> Iterator[sync_api.Page]:
+    """A fresh page whose console errors and uncaught exceptions fail the test."""
+    context = browser.new_context(viewport={"width": 1360, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+    pg.on("request", lambda r: None if r.url.startswith(LOCAL) else
+          errors.append(f"external request: {r.url}"))
+    yield pg
+    context.close()
+    assert errors == []
+
+
+def test_home_lists_countries(page: sync_api.Page, server: str) -> None:
+    page.goto(server + "/")
+    link = page.locator("#countries a[href='/country/VEN']").first
+    link.wait_for()
+    assert "Realpolitik codes news articles" in page.inner_text("main")
+    ven = page.locator("#countries tr", has=page.locator("a[href='/country/VEN']"))
+    assert int(ven.locator("td.num").first.inner_text()) > 0
+
+
+def _node_position(page: sync_api.Page, code: str) -> tuple[float, float]:
+    """Where plotly drew the node of ``code`` (page pixels), from the plot's own axes."""
+    return page.evaluate("""(code) => {
+        const gd = document.getElementById("network");
+        const rect = gd.getBoundingClientRect();
+        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+        for (const t of gd.data) {
+            const i = (t.customdata || []).indexOf(code);
+            if (i >= 0 && t.mode.includes("markers")) {
+                return [rect.left + xa._offset + xa.l2p(t.x[i]),
+                        rect.top + ya._offset + ya.l2p(t.y[i])];
+            }
+        }
+        return null;
+    }""", code)
+
+
+def test_country_page(page: sync_api.Page, server: str) -> None:
+    page.goto(server + "/country/VEN")
+    page.wait_for_selector("#country-page[data-ready='1']")
+    assert page.locator("#network .main-svg").count() > 0
+    assert page.locator("#timeline .main-svg").count() > 0
+    assert "Venezuela" in page.inner_text("#country-title")
+    for code in ("RUS", "CHN", "IRN"):
+        assert page.get_attribute(f"#counterparts tr[data-country='{code}']",
+                                  "data-stance") == "withdrawing"
+    assert page.get_attribute("#counterparts tr[data-country='USA']",
+                              "data-stance") == "pressuring"
+    changes = page.inner_text("#changes")
+    assert "RUS:" in changes and "withdrawing" in changes
+    isolation = page.inner_text("#isolation-value")
+    assert float(isolation) > 0
+
+    # a row in the counterpart table opens its evidence: sentences linked to articles
+    page.click("#counterparts button.counterpart[data-country='RUS']")
+    page.wait_for_selector("#evidence-list li")
+    assert "Russia" in page.inner_text("#evidence-title")
+    evidence = page.inner_text("#evidence")
+    assert "refuse to back Maduro" in evidence or "sidelines" in evidence
+    assert "The Wall Street Journal" in evidence  # an origin
+    assert page.locator("#evidence-list a[href^='/article/']").count() > 0
+
+    # so does a click on its node in the graph
+    x, y = _node_position(page, "USA")
+    page.mouse.click(x, y)
+    page.wait_for_function(
+        "document.getElementById('evidence-title').textContent.includes('USA')")
+    assert "pressuring" in page.inner_text("#evidence")
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#country-title").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "country-VEN.png"), full_page=True)
+
+
+def test_search_and_article(page: sync_api.Page, server: str) -> None:
+    page.goto(server + "/search?target=VEN&source=RUS")
+    page.wait_for_selector("#results tbody tr")
+    assert "Russia" in page.inner_text("#results")
+    page.locator("#results a[href^='/article/']").first.click()
+    page.wait_for_selector("#article-page[data-ready='1']")
+    assert page.locator("#article mark").count() > 0
+    assert page.locator("#article mark.current").count() > 0
+    assert page.locator("#article-events li").count() > 0
+
+
+def test_search_form_by_happening(page: sync_api.Page, server: str) -> None:
+    page.goto(server + "/search")
+    page.fill("input[name=country]", "ven")
+    page.select_option("select[name=level]", "event")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#results tbody tr")
+    assert "Mentions" in page.inner_text("#results thead")
+    assert "country=VEN" in page.url
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason=f"no seeds at {SEEDS}")
+def test_story_page_of_the_seeds(page: sync_api.Page, server: str) -> None:
+    stories = page.request.get(server + "/api/stories?limit=1000").json()["items"]
+    story = next(s for s in stories if "Total News Agency" in s["outlets"])
+    page.goto(f"{server}/story/{story['id']}")
+    page.wait_for_selector("#story-page[data-ready='1']")
+    outlets = page.inner_text("#outlets")
+    assert "Total News Agency" in outlets and "Next News" in outlets
+    # the happening both seed outlets report rests on one origin, the WSJ
+    rows = page.locator("#happenings tbody tr")
+    both = [rows.nth(i).inner_text() for i in range(rows.count())]
+    both = [r for r in both if "Total News Agency" in r and "Next News" in r]
+    assert both and any("1 The Wall Street Journal" in r.replace("\t", " ") for r in both)
+    button = rows.filter(has_text="Total News Agency").first.locator("button.linkish")
+    button.click()
+    page.wait_for_selector("#happenings .mentions a[href^='/article/']")
+
+
+def test_offline_report_opens_from_disk(page: sync_api.Page, server: str,
+                                        tmp_path: Path) -> None:
+    index = IndexReport.model_validate(page.request.get(server + "/api/indices/VEN").json())
+    report = Report.model_validate(page.request.get(server + "/api/report/VEN").json())
+    path = tmp_path / "ven.html"
+    path.write_text(report_html(index, report), encoding="utf-8")
+    page.goto(path.as_uri())
+    page.wait_for_selector("#country-page[data-ready='1']")
+    assert page.locator("#network .main-svg").count() > 0
+    assert page.locator("#timeline .main-svg").count() > 0
+    page.click("#counterparts button.counterpart[data-country='CHN']")
+    page.wait_for_selector("#evidence-list li")
+    assert "China" in page.inner_text("#evidence-title")
+    assert page.locator("#evidence a").count() == 0  # no dashboard to link to

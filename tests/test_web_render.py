@@ -1,0 +1,58 @@
+"""The offline report: one self-contained HTML file and two PNGs from a real demo DB."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from realpolitik.actors.gazetteer import Gazetteer
+from realpolitik.cli import build_country_report
+from realpolitik.events.lexicon import load_plover
+from realpolitik.relations.indices import IndexReport, country_indices
+from realpolitik.relations.report import Report
+from realpolitik.store import Store
+from realpolitik.web.render import report_html, report_pngs
+from tests.helpers import run_cli
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def ven(tmp_path_factory: pytest.TempPathFactory) -> tuple[IndexReport, Report]:
+    """Indices and report for Venezuela, computed as the API computes them."""
+    db = tmp_path_factory.mktemp("web") / "demo.duckdb"
+    assert run_cli(["demo", "--db", str(db)]).exit_code == 0
+    with Store(db, read_only=True) as store:
+        happenings = store.happenings(country="VEN")
+    index = country_indices("VEN", happenings, load_plover(), Gazetteer.load().country_name)
+    return index, build_country_report(db, "VEN", None)
+
+
+def test_report_html_is_self_contained(ven: tuple[IndexReport, Report]) -> None:
+    html = report_html(*ven)
+    assert "Plotly" in html and "newPlot" in html  # plotly.js itself is inlined
+    assert '"country": "VEN"' in html
+    for code in ("RUS", "CHN", "IRN", "USA"):
+        assert f'"country": "{code}"' in html
+    assert '"stance": "withdrawing"' in html and '"stance": "pressuring"' in html
+    external = re.findall(r"<(?:script|link|img)\b[^>]*(?:src|href)=[\"']?https?://", html, re.I)
+    assert external == []
+    assert "<script src=" not in html and "<link rel=\"stylesheet\"" not in html
+    # the inlined data cannot close its <script> element early
+    data = html.split('id="rp-data">', 1)[1].split("</script>", 1)[0]
+    assert "</" not in data
+
+
+def test_report_html_links_to_a_dashboard_when_asked(ven: tuple[IndexReport, Report]) -> None:
+    html = report_html(*ven, base_url="http://localhost:8000/")
+    assert '"base_url": "http://localhost:8000"' in html
+
+
+def test_report_pngs(ven: tuple[IndexReport, Report], tmp_path: Path) -> None:
+    paths = report_pngs(*ven, tmp_path / "out" / "ven")
+    assert [p.name for p in paths] == ["ven-timeline.png", "ven-network.png"]
+    for path in paths:
+        data = path.read_bytes()
+        assert data.startswith(PNG_SIGNATURE) and len(data) > 5_000
