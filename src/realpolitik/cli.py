@@ -298,13 +298,11 @@ def show_story(story_id: Annotated[str, typer.Argument(help="Story id (see `stor
 def build_country_report(db: Path, country: str, since: dt.date | None):
     from realpolitik.actors.gazetteer import Gazetteer
     from realpolitik.events.lexicon import load_plover
-    from realpolitik.relations.report import build_report
+    from realpolitik.workflow import country_report
 
     with _open_store(db) as store:
-        evs: list[Event] = store.events(country=country, since=since)
-        arts = {a.id: a for a in store.articles(ids=sorted({e.article_id for e in evs}))}
-    gazetteer = Gazetteer.load()
-    return build_report(country, evs, arts, load_plover(), gazetteer.country_name, since)
+        return country_report(store, country, since, load_plover(),
+                              Gazetteer.load().country_name)
 
 
 @app.command()
@@ -342,12 +340,11 @@ def _indices_for(db: Path, country: str, as_of: dt.date | None, window: int,
                  baseline: int):
     from realpolitik.actors.gazetteer import Gazetteer
     from realpolitik.events.lexicon import load_plover
-    from realpolitik.relations.indices import country_indices
+    from realpolitik.workflow import country_index
 
     with _open_store(db) as store:
-        happenings = store.happenings(country=country)
-    return country_indices(country, happenings, load_plover(), Gazetteer.load().country_name,
-                           as_of=as_of, window_days=window, baseline_days=baseline)
+        return country_index(store, country, load_plover(), Gazetteer.load().country_name,
+                             as_of, window, baseline)
 
 
 @app.command()

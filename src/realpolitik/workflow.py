@@ -17,6 +17,8 @@ from realpolitik.actors.gazetteer import Gazetteer
 from realpolitik.events.lexicon import PloverTable
 from realpolitik.ingest import iter_sources, read_source
 from realpolitik.records import Article, CodedArticle, Event, Happening, Story
+from realpolitik.relations.indices import IndexReport, country_indices
+from realpolitik.relations.report import Report, build_report
 from realpolitik.store import Store, StoreError, file_hash
 from realpolitik.stories import (
     ArticleProfile,
@@ -225,3 +227,19 @@ def update_stories(store: Store, gazetteer: Gazetteer, plover: PloverTable, embe
                        origins, stories, happenings, updated_events, replaced)
     return StoryUpdate(new_articles=len(new_profiles), stories_touched=len(stories),
                        stories_total=len(store.stories()))
+
+
+def country_report(store: Store, country: str, since: dt.date | None, plover: PloverTable,
+                   name_of: Callable[[str], str | None]) -> Report:
+    """The support and pressure picture of one country, from the store (CLI and API)."""
+    events = store.events(country=country, since=since)
+    articles = {a.id: a for a in store.articles(ids=sorted({e.article_id for e in events}))}
+    return build_report(country, events, articles, plover, name_of, since)
+
+
+def country_index(store: Store, country: str, plover: PloverTable,
+                  name_of: Callable[[str], str | None], as_of: dt.date | None = None,
+                  window_days: int = 90, baseline_days: int = 365) -> IndexReport:
+    """Isolation and pressure indices of one country, from the store (CLI and API)."""
+    return country_indices(country, store.happenings(country=country), plover, name_of,
+                           as_of=as_of, window_days=window_days, baseline_days=baseline_days)

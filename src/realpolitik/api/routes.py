@@ -15,11 +15,12 @@ from pydantic import BaseModel
 
 from realpolitik.api.deps import ApiState, get_state
 from realpolitik.records import Article, Event, Happening, Mention, Story
-from realpolitik.relations.indices import DyadPoint, IndexReport, country_indices, dyad_series
-from realpolitik.relations.report import Report, build_report
+from realpolitik.relations.indices import DyadPoint, IndexReport, dyad_series
+from realpolitik.relations.report import Report
 from realpolitik.store import Store
 from realpolitik.store.db import ActorRow
 from realpolitik.stories import Coverage, compare
+from realpolitik.workflow import country_index, country_report
 
 T = TypeVar("T")
 router = APIRouter(prefix="/api")
@@ -216,21 +217,16 @@ def get_indices(country: CountryPath, state: State,
                 window: Annotated[int, Query(ge=1, le=3650)] = 90,
                 baseline: Annotated[int, Query(ge=1, le=3650)] = 365) -> IndexReport:
     """Isolation and pressure indices for a country (as `realpolitik indices`)."""
-    code = country.upper()
     with state.store() as store:
-        happenings = store.happenings(country=code)
-    return country_indices(code, happenings, state.plover, state.name_of, as_of=as_of,
-                           window_days=window, baseline_days=baseline)
+        return country_index(store, country.upper(), state.plover, state.name_of, as_of,
+                             window, baseline)
 
 
 @router.get("/report/{country}", response_model=Report, tags=["relations"])
 def get_report(country: CountryPath, state: State, since: Since = None) -> Report:
     """Support and pressure picture for a country (as `realpolitik report --format json`)."""
-    code = country.upper()
     with state.store() as store:
-        events = store.events(country=code, since=since)
-        articles = {a.id: a for a in store.articles(ids=sorted({e.article_id for e in events}))}
-    return build_report(code, events, articles, state.plover, state.name_of, since)
+        return country_report(store, country.upper(), since, state.plover, state.name_of)
 
 
 @router.get("/countries", response_model=list[CountryRow], tags=["relations"])
