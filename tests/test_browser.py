@@ -122,6 +122,18 @@ def _node_position(page: sync_api.Page, code: str) -> tuple[float, float]:
     }""", code)
 
 
+def _settled_node_position(page: sync_api.Page, code: str) -> tuple[float, float]:
+    """The node's position once two readings 100 ms apart agree (smooth scrolling ends)."""
+    last = None
+    for _ in range(40):
+        now = _node_position(page, code)
+        if now is not None and now == last:
+            return now
+        last = now
+        page.wait_for_timeout(100)
+    raise AssertionError(f"node {code} did not settle: {last}")
+
+
 def test_country_page(page: sync_api.Page, server: str) -> None:
     page.goto(server + "/country/VEN")
     page.wait_for_selector("#country-page[data-ready='1']")
@@ -147,8 +159,10 @@ def test_country_page(page: sync_api.Page, server: str) -> None:
     assert "The Wall Street Journal" in evidence  # an origin
     assert page.locator("#evidence-list a[href^='/article/']").count() > 0
 
-    # so does a click on its node in the graph
-    x, y = _node_position(page, "USA")
+    # so does a click on its node in the graph (once the page has stopped scrolling to
+    # the evidence panel, so the node is where we click)
+    page.locator("#network").scroll_into_view_if_needed()
+    x, y = _settled_node_position(page, "USA")
     page.mouse.click(x, y)
     page.wait_for_function(
         "document.getElementById('evidence-title').textContent.includes('USA')")

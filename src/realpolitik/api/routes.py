@@ -17,7 +17,6 @@ from realpolitik.api.deps import ApiState, get_state
 from realpolitik.records import Article, Event, Happening, Mention, Story
 from realpolitik.relations.indices import DyadPoint, IndexReport, dyad_series
 from realpolitik.relations.report import Report
-from realpolitik.store import Store
 from realpolitik.store.db import ActorRow
 from realpolitik.stories import Coverage, compare
 from realpolitik.workflow import country_index, country_report
@@ -86,11 +85,8 @@ def list_articles(state: State, limit: Limit = 100, offset: Offset = 0, country:
                   ) -> Page[Article]:
     """Stored articles, by publication date (as `realpolitik articles --format jsonl`)."""
     with state.store() as store:
-        rows = store.articles(country=_upper(country), since=since)
-    if until is not None:
-        rows = [a for a in rows if a.published is not None and a.published <= until]
-    if story is not None:
-        rows = [a for a in rows if a.story_id == story]
+        rows = store.articles(country=_upper(country), since=since, until=until,
+                              story_id=story)
     return page(rows, limit, offset)
 
 
@@ -105,13 +101,6 @@ def get_article(article_id: str, state: State) -> ArticleDetail:
     return ArticleDetail(article=coded.article, mentions=coded.mentions, events=coded.events)
 
 
-def _event_day(store: Store, events: list[Event]) -> dict[str, dt.date | None]:
-    """Each event's date, else its article's publication date (the store's date rule)."""
-    undated = sorted({e.article_id for e in events if e.date is None})
-    published = {a.id: a.published for a in store.articles(ids=undated)} if undated else {}
-    return {e.id: e.date or published.get(e.article_id) for e in events}
-
-
 @router.get("/events", response_model=Page[Event] | Page[Happening], tags=["events"])
 def list_events(state: State, limit: Limit = 100, offset: Offset = 0, country: Country = None,
                 source: Country = None, target: Country = None,
@@ -123,23 +112,12 @@ def list_events(state: State, limit: Limit = 100, offset: Offset = 0, country: C
                     "happening, mentions merged.")] = "mention",
                 ) -> Page[Event] | Page[Happening]:
     """Coded events per mention (Event) or per happening (Happening), filtered."""
-    kind, src, tgt = _upper(type), _upper(source), _upper(target)
-    if level == "event":
-        with state.store() as store:
-            found = store.happenings(story_id=story, country=_upper(country), since=since)
-        found = [h for h in found if (kind is None or h.type == kind)
-                 and (src is None or h.source.country == src)
-                 and (tgt is None or (h.target is not None and h.target.country == tgt))
-                 and (until is None or (h.date is not None and h.date <= until))]
-        return page(found, limit, offset)
+    filters = {"country": _upper(country), "since": since, "until": until, "type": _upper(type),
+               "source": _upper(source), "target": _upper(target), "story_id": story}
     with state.store() as store:
-        rows = store.events(country=_upper(country), since=since, type=kind, story_id=story)
-        rows = [e for e in rows if (src is None or e.source.country == src)
-                and (tgt is None or (e.target is not None and e.target.country == tgt))]
-        if until is not None:
-            day = _event_day(store, rows)
-            rows = [e for e in rows if (d := day[e.id]) is not None and d <= until]
-    return page(rows, limit, offset)
+        if level == "event":
+            return page(store.happenings(**filters), limit, offset)
+        return page(store.events(**filters), limit, offset)
 
 
 @router.get("/events/{event_id}", response_model=EventDetail, tags=["events"],

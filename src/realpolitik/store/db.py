@@ -132,6 +132,17 @@ def _where(sql: str, conditions: list[str]) -> str:
     return f"{sql} WHERE {' AND '.join(conditions)}" if conditions else sql
 
 
+def _dyad(prefix: str, source: str | None, target: str | None) -> tuple[list[str], list[Any]]:
+    """Filter conditions for a source and/or target country (column prefix e.g. 'e.')."""
+    where: list[str] = []
+    params: list[Any] = []
+    for side, code in (("source", source), ("target", target)):
+        if code is not None:
+            where.append(f"{prefix}{side}_country = ?")
+            params.append(code)
+    return where, params
+
+
 def _q(name: str) -> str:
     """Quote a column name (`start` / `end` are SQL keywords)."""
     return f'"{name}"'
@@ -428,10 +439,18 @@ class Store:
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
     def articles(self, country: str | None = None, since: dt.date | None = None,
-                 ids: list[str] | None = None) -> list[Article]:
+                 ids: list[str] | None = None, until: dt.date | None = None,
+                 story_id: str | None = None) -> list[Article]:
         """Stored articles, optionally only those involving `country` (in an event
-        or a mention), published on/after `since`, or with the given ids."""
+        or a mention), published between `since` and `until`, of a story, or with the
+        given ids."""
         where, params = [], []
+        if until is not None:
+            where.append("a.published <= ?")
+            params.append(until)
+        if story_id is not None:
+            where.append("a.story_id = ?")
+            params.append(story_id)
         if country is not None:
             where.append(
                 "a.id IN (SELECT article_id FROM events "
@@ -452,10 +471,15 @@ class Store:
 
     def events(self, country: str | None = None, since: dt.date | None = None,
                article_id: str | None = None, type: str | None = None,
-               story_id: str | None = None) -> list[Event]:
-        """Stored events, filtered by source-or-target country, date (the event's
-        date, else its article's publication date), article and PLOVER type."""
-        where, params = [], []
+               story_id: str | None = None, source: str | None = None,
+               target: str | None = None, until: dt.date | None = None) -> list[Event]:
+        """Stored events, filtered by source-or-target country, dyad (source, target),
+        date (the event's date, else its article's publication date), article, story
+        and PLOVER type."""
+        where, params = _dyad("e.", source, target)
+        if until is not None:
+            where.append("COALESCE(e.date, a.published) <= ?")
+            params.append(until)
         if country is not None:
             where.append("(e.source_country = ? OR e.target_country = ?)")
             params += [country, country]
@@ -593,8 +617,17 @@ class Store:
         return [Story(**r) for r in self._dicts(sql, params)]
 
     def happenings(self, story_id: str | None = None, country: str | None = None,
-                   since: dt.date | None = None) -> list[Happening]:
-        where, params = [], []
+                   since: dt.date | None = None, until: dt.date | None = None,
+                   source: str | None = None, target: str | None = None,
+                   type: str | None = None) -> list[Happening]:
+        """Happenings (one per event in the world), filtered like ``events``."""
+        where, params = _dyad("", source, target)
+        if until is not None:
+            where.append("date <= ?")
+            params.append(until)
+        if type is not None:
+            where.append("type = ?")
+            params.append(type)
         if story_id is not None:
             where.append("story_id = ?")
             params.append(story_id)
