@@ -33,12 +33,6 @@ class PipelineStats:
     parsed: int = 0
     events: int = 0
 
-    def add(self, other: PipelineStats) -> None:
-        self.articles += other.articles
-        self.sentences += other.sentences
-        self.parsed += other.parsed
-        self.events += other.events
-
 
 @dataclass
 class _Pending:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from spacy.matcher import Matcher
@@ -145,6 +145,8 @@ class EventCoder:
         self.refusal_adjectives = frozenset(lexicon.polarity.refusal_adjectives)
         self.refusal_phrases = frozenset(lexicon.polarity.refusal_phrases)
         self.negators = frozenset(lexicon.polarity.negators)
+        self.hyp_mod = frozenset(lexicon.modality.hypothetical_modifiers)
+        self.according = [tuple(p.split()) for p in lexicon.attribution.according_to]
         self.hyp_gov = frozenset(lexicon.modality.hypothetical_governors)
         self.plan_gov = frozenset(lexicon.modality.planned_governors)
         self.plan_adj = frozenset(lexicon.modality.planned_adjectives)
@@ -278,9 +280,6 @@ class EventCoder:
             return None
         if key.split()[0] in self.refusal_governors and self._event_complement(tok):
             return None  # "refuse to back": the complement is the event, negated
-        if type_ in ("AGREE", "THREATEN") and key in self.light_promise:
-            # "promised to send aid": the promise is the event; a bare complement is not
-            pass
         return Trigger(tok, type_, f"verb:{key}", tok.text)
 
     def _event_complement(self, tok: Token) -> bool:
@@ -519,7 +518,7 @@ class EventCoder:
 
     def _has_negation(self, tok: Token) -> bool:
         for child in tok.children:
-            if child.dep_ == "neg" or (child.lower_ in ("never",) and child.dep_ == "advmod"):
+            if child.dep_ == "neg" or (child.dep_ == "advmod" and child.lower_ in self.negators):
                 return True
             if child.lower_ in self.lex.polarity.cessation_adverbs and any(
                     g.lower_ in ("no", "not") for g in child.children):
@@ -541,7 +540,7 @@ class EventCoder:
                 return "past_background", f"background:{tok.text}"
         if trig.noun is not None:
             for mod in trig.noun.children:
-                if mod.lower_ in ("potential", "possible", "eventual", "hypothetical"):
+                if mod.lower_ in self.hyp_mod:
                     return "hypothetical", f"hypothetical:{mod.lower_}"
         chain = [(verb, "self"), *list(_governors(verb))]
         reported = any(g.lemma_.lower() in self.reporting for g, _ in chain[1:])
@@ -580,11 +579,17 @@ class EventCoder:
                      own: set[tuple[str | None, str | None]]) -> list[str]:
         names: list[str] = []
         doc = sent.doc
-        for tok in doc:
-            if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
-                for obj in doc[tok.i + 1].children:
-                    if obj.dep_ == "pobj":
-                        names += self._source_names(obj, sent, index)
+        words = [t.lower_ for t in doc]
+        for phrase in self.according:  # "according to X", "citing X": X's word
+            for i in range(len(words) - len(phrase) + 1):
+                if tuple(words[i:i + len(phrase)]) != phrase:
+                    continue
+                last = doc[i + len(phrase) - 1]
+                heads = [last, *[c for c in last.children if c.dep_ in ("agent", "prep")]]
+                for head in heads:
+                    for obj in head.children:
+                        if obj.dep_ in ("pobj", "dobj"):
+                            names += self._source_names(obj, sent, index)
         for gov, _link in _governors(trig.token):
             if gov.lemma_.lower() not in self.reporting:
                 continue
@@ -844,5 +849,3 @@ def _explicit_date(text: str, published: dt.date | None) -> dt.date | None:
                 return published - dt.timedelta(days=delta)
     return None
 
-
-Normaliser = Callable[[str], str | None]

@@ -108,7 +108,7 @@ class ModalityWords(_Strict):
     obligation_auxiliaries: list[str]
     planned_auxiliaries: list[str]
     conditional_markers: list[str]
-    hypothetical_nouns: list[str]
+    hypothetical_modifiers: list[str]
     background_markers: list[str]
 
 
