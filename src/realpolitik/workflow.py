@@ -107,15 +107,14 @@ def ingest_sources(paths: Sequence[str], store: Store, coder: Coder, batch_size:
     return report
 
 
-def ingest_articles(articles: Sequence[Article], label: str, store: Store, coder: Coder
-                    ) -> IngestReport:
-    """Code and store articles that arrived as records (API, stdin): one transaction.
+def store_coded(coded: Sequence[CodedArticle], label: str, store: Store) -> IngestReport:
+    """Store articles coded from records (API, stdin) as one source: one transaction.
 
     ``label`` stands in for a file path in the ingest log (e.g. "api:2025-12-02T10:00").
     """
     report = IngestReport(sources=1)
     try:
-        saved = store.save_source(label, coder.code(list(articles)), content_hash=None)
+        saved = store.save_source(label, list(coded), content_hash=None)
     except StoreError as exc:
         report.problems.append((label, str(exc)))
         store.log_problem(label, str(exc))
@@ -165,7 +164,7 @@ def update_stories(store: Store, gazetteer: Gazetteer, plover: PloverTable, embe
     stored = [_profile_from_row(r) for r in store.profile_rows()] if rebuild else []
     if not pending and not stored:
         return StoryUpdate(stories_total=len(store.stories()))
-    coded = [c for c in (store.coded(aid) for aid in pending) if c is not None]
+    coded = store.coded_many(pending)
     computed = profile_articles(coded, embedder)
     new_profiles = stored + computed
     new_ids = {p.id for p in new_profiles}

@@ -7,7 +7,6 @@ answered; only saving and story grouping hold the store. Writes are serialised.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, status
@@ -17,9 +16,9 @@ from realpolitik.api.deps import ApiState, get_state
 from realpolitik.api.security import require_writer
 from realpolitik.ingest import build_article
 from realpolitik.ingest.decode import IngestError
-from realpolitik.records import Article, CodedArticle
+from realpolitik.records import Article
 from realpolitik.store import StoreError
-from realpolitik.workflow import ingest_articles, update_stories
+from realpolitik.workflow import store_coded, update_stories
 
 router = APIRouter(prefix="/api")
 
@@ -55,20 +54,6 @@ class WriteResult(BaseModel):
     events: int
     articles: list[str]
     problems: list[WriteProblem]
-
-
-class _Precoded:
-    """A Coder that hands back articles coded beforehand, outside the store lock."""
-
-    def __init__(self, coded: list[CodedArticle], state: ApiState) -> None:
-        self.coded = coded
-        self.state = state
-
-    def code(self, articles: Sequence[Article]) -> list[CodedArticle]:
-        return self.coded
-
-    def normalise_outlet(self, name: str) -> str | None:
-        return self.state.gazetteer.outlet(name)
 
 
 def _articles(docs: list[DocumentIn], label: str, state: ApiState
@@ -110,7 +95,7 @@ def post_articles(body: DocumentIn | DocumentsIn,
         coded = state.pipeline().code(fresh)
         embedder = state.embedder()
         with state.store() as store:
-            report = ingest_articles(fresh, label, store, _Precoded(coded, state))
+            report = store_coded(coded, label, store)
             problems += [WriteProblem(problem=p) for _, p in report.problems]
             if report.new_articles:
                 try:

@@ -503,24 +503,34 @@ class Store:
 
     def mentions(self, article_id: str) -> list[Mention]:
         """The actor mentions stored for one article, in text order."""
+        return self._mentions_of([article_id]).get(article_id, [])
+
+    def _mentions_of(self, article_ids: list[str]) -> dict[str, list[Mention]]:
         rows = self._dicts(
-            'SELECT * FROM mentions WHERE article_id = ? ORDER BY section, "start", "end"',
-            [article_id],
-        )
-        return [
-            Mention(actor=ActorRef(country=r["country"], sector=r["sector"], name=r["name"],
-                                   text=r["text"]),
-                    section=r["section"], start=r["start"], end=r["end"], rule=r["rule"])
-            for r in rows
-        ]
+            "SELECT * FROM mentions WHERE list_contains(?, article_id) "
+            'ORDER BY article_id, section, "start", "end"', [article_ids])
+        out: dict[str, list[Mention]] = {}
+        for r in rows:
+            out.setdefault(r["article_id"], []).append(Mention(
+                actor=ActorRef(country=r["country"], sector=r["sector"], name=r["name"],
+                               text=r["text"]),
+                section=r["section"], start=r["start"], end=r["end"], rule=r["rule"]))
+        return out
 
     def coded(self, article_id: str) -> CodedArticle | None:
         """Rebuild one CodedArticle (article, mentions, events) from the store."""
-        found = self.articles(ids=[article_id])
-        if not found:
-            return None
-        return CodedArticle(article=found[0], mentions=self.mentions(article_id),
-                            events=self.events(article_id=article_id))
+        found = self.coded_many([article_id])
+        return found[0] if found else None
+
+    def coded_many(self, article_ids: list[str]) -> list[CodedArticle]:
+        """Rebuild CodedArticles for many ids in three queries (unknown ids are skipped)."""
+        mentions = self._mentions_of(article_ids)
+        events: dict[str, list[Event]] = {}
+        for event in self.events_for_articles(article_ids):
+            events.setdefault(event.article_id, []).append(event)
+        return [CodedArticle(article=a, mentions=mentions.get(a.id, []),
+                             events=events.get(a.id, []))
+                for a in self.articles(ids=article_ids)]
 
     def actors(self, country: str | None = None) -> list[ActorRow]:
         """Distinct actors with mention and event counts, most frequent first."""
