@@ -185,10 +185,12 @@ def update_stories(store: Store, gazetteer: Gazetteer, plover: PloverTable, embe
     replaced = {known_links[a] for a in members if a in known_links}
     if rebuild:
         replaced = {s.id for s in store.stories()}
-    articles = {a.id: a for a in store.articles(ids=members)}
-    events_by_article: dict[str, list[Event]] = {a: [] for a in members}
-    for event in store.events_for_articles(members):
-        events_by_article[event.article_id].append(event)
+    # the new articles were loaded above; only the stories' older members are read here
+    loaded = {c.article.id: c for c in coded}
+    loaded.update((c.article.id, c) for c in store.coded_many(
+        [a for a in members if a not in loaded]))
+    articles = {a: loaded[a].article for a in members}
+    events_by_article: dict[str, list[Event]] = {a: list(loaded[a].events) for a in members}
 
     origins: dict[str, list[str]] = {}
     ordered = sorted(members, key=lambda a: a in grouping.duplicate_of)  # originals first
