@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup demo test bench lint clean
+.PHONY: setup demo test bench lint clean train
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+# Rebuild the event typing model from training/data (deterministic; a few CPU minutes).
+train: setup
+	$(BIN)/python -m realpolitik.events.train --compare
 
 bench: setup
 	$(BIN)/python bench/run.py

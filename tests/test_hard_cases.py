@@ -38,18 +38,27 @@ def test_negated_provision_is_negated_not_asserted(pipe: Pipeline) -> None:
     assert event.type == "AID" and event.negated
 
 
-def test_refusal_governor_negates_the_complement(pipe: Pipeline) -> None:
+def test_refusal_is_reject_of_the_refused_act(pipe: Pipeline) -> None:
+    # PLOVER codes a refusal as REJECT; the refused act is named in the rule, not
+    # coded a second time as a negated event
     events = code(pipe, "Turkey refused to back Sweden's bid at the summit.")
-    [event] = find(events, "TUR", "SUPPORT", "SWE")
-    assert event.negated
-    assert "refusal:refuse" in event.rule
-    assert not [e for e in find(events, "TUR") if e.type == "SUPPORT" and not e.negated]
+    [event] = find(events, "TUR", "REJECT", "SWE")
+    assert not event.negated
+    assert "refused:SUPPORT" in event.rule
+    assert not [e for e in find(events, "TUR") if e.type == "SUPPORT"]
 
 
 def test_declined_to_is_a_refusal(pipe: Pipeline) -> None:
     events = code(pipe, "Egypt declined to send troops to Sudan.")
-    assert all(e.negated for e in find(events, "EGY"))
-    assert find(events, "EGY")
+    assert [e.type for e in find(events, "EGY")] == ["REJECT"]
+    assert find(events, "EGY", "REJECT", "SDN")
+
+
+def test_failing_to_act_negates_the_act(pipe: Pipeline) -> None:
+    # a refusal governor that is not a REJECT verb negates its complement
+    events = code(pipe, "Italy stopped sending weapons to Libya.")
+    assert find(events, "ITA", "AID", "LBY")
+    assert all(e.negated for e in find(events, "ITA", "AID"))
 
 
 def test_no_longer_negates(pipe: Pipeline) -> None:

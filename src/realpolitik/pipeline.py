@@ -15,10 +15,11 @@ from spacy.tokens import Doc
 from realpolitik.actors.coref import History
 from realpolitik.actors.gazetteer import Gazetteer
 from realpolitik.actors.matcher import ActorMatcher
-from realpolitik.events.extract import ActorSpanLike, EventCoder, SentenceInput
+from realpolitik.events.coder import EventCoder
+from realpolitik.events.context import ActorSpanLike, SentenceInput
 from realpolitik.events.lexicon import load_lexicon, load_plover
 from realpolitik.nlp import NlpEngine, NlpSettings, looks_like_headline, truecase
-from realpolitik.nlp.prefilter import TriggerFilter
+from realpolitik.nlp.prefilter import TriggerFilter, trigger_vocabulary
 from realpolitik.records import Article, CodedArticle, Event, Mention, Section
 
 SECTIONS: tuple[Section, ...] = ("title", "summary", "body")
@@ -64,8 +65,8 @@ class Pipeline:
         self.matcher = ActorMatcher(self.nlp.vocab, self.gazetteer)
         lexicon = load_lexicon()
         self.plover = load_plover()
-        self.coder = EventCoder(lexicon, self.plover, self.nlp.vocab)
-        self.filter = TriggerFilter(lexicon.trigger_words)
+        self.coder = EventCoder(self.nlp.vocab, self.plover)
+        self.filter = TriggerFilter(trigger_vocabulary(lexicon, self.coder.model))
         self.stats = PipelineStats()
 
     def normalise_outlet(self, name: str) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
@@ -116,6 +117,57 @@ class AttributionWords(_Strict):
     reporting_verbs: list[str]
     according_to: list[str]
     anaphors: list[str]
+    data_nouns: list[str]
+
+
+class RoleWords(_Strict):
+    object_control: list[str]
+    tough_adjectives: list[str]
+    ally_nouns: list[str]
+    communication_verbs: list[str]
+    location_types: list[str]
+    location_preps: list[str]
+    domestic_sectors: list[str]
+    state_sectors: list[str]
+    symmetric_types: list[str]
+
+    @field_validator("location_types", "symmetric_types")
+    @classmethod
+    def _plover(cls, value: list[str]) -> list[str]:
+        unknown = set(value) - set(PLOVER_TYPES)
+        if unknown:
+            raise ValueError(f"unknown PLOVER types {sorted(unknown)}")
+        return value
+
+
+class TypeRule(_Strict):
+    """A PLOVER convention applied to a finished reading (see type_rules in lexicon.yaml)."""
+
+    name: str
+    types: list[str]
+    becomes: str
+    verb_type: str | None = None
+    lemma: str | None = None
+    sources: Literal["state"] | None = None
+    nouns: list[str] = []
+    target: Literal["location"] | None = None
+    modality: Literal["asserted", "planned", "hypothetical", "past_background"] | None = None
+    negated: bool | None = None
+
+    @field_validator("types")
+    @classmethod
+    def _types(cls, value: list[str]) -> list[str]:
+        unknown = set(value) - set(PLOVER_TYPES)
+        if unknown:
+            raise ValueError(f"unknown PLOVER types {sorted(unknown)}")
+        return value
+
+    @field_validator("becomes", "verb_type")
+    @classmethod
+    def _type(cls, value: str | None) -> str | None:
+        if value is not None and value not in PLOVER_TYPES:
+            raise ValueError(f"unknown PLOVER type {value!r}")
+        return value
 
 
 class Lexicon(_Strict):
@@ -131,6 +183,8 @@ class Lexicon(_Strict):
     modality: ModalityWords
     attribution: AttributionWords
     target_preps: list[str]
+    roles: RoleWords
+    type_rules: list[TypeRule]
 
     _v_verbs = field_validator("verbs")(classmethod(lambda cls, v: _typed(v)))
     _v_nouns = field_validator("nouns")(classmethod(lambda cls, v: _typed(v)))

@@ -12,6 +12,16 @@ from collections.abc import Iterable
 
 from spacy.tokens import Span
 
+from realpolitik.actors.coref import (
+    GROUP_NOUNS,
+    PERSON_PRONOUNS,
+    PLURAL_PRONOUNS,
+    RELATIVE_PRONOUNS,
+    SINGULAR_PRONOUNS,
+)
+from realpolitik.events.lexicon import Lexicon
+from realpolitik.events.typing_model import TypingModel
+
 # Irregular past forms of trigger and governor verbs common in news English.
 IRREGULAR = {
     "strike": ["struck", "stricken"], "hit": ["hit"], "fight": ["fought"], "meet": ["met"],
@@ -29,9 +39,13 @@ IRREGULAR = {
     "steal": ["stole", "stolen"], "seize": ["seized"], "stick": ["stuck"], "forbid": ["forbade",
     "forbidden"], "slay": ["slew", "slain"], "find": ["found"], "leave": ["left"],
 }
-PRONOUNS = frozenset({"they", "it", "he", "she", "them", "its", "their", "his", "her", "both",
-                      "these", "those", "which", "who", "allies", "ally", "backers", "giants",
-                      "countries", "nations", "powers", "sides", "governments", "capitals"})
+# Words that may refer to an actor named elsewhere: the coreference stage's own pronouns
+# and group nouns ("the two neighbours"), in every form.
+PRONOUNS = frozenset(
+    {*PLURAL_PRONOUNS, *SINGULAR_PRONOUNS, *PERSON_PRONOUNS, *RELATIVE_PRONOUNS,
+     *(form for noun in GROUP_NOUNS for form in (noun, noun + "s", noun + "es")),
+     "both", "these", "those", "allies", "countries", "powers", "sides", "governments",
+     "capitals"})
 
 
 def inflections(base: str) -> set[str]:
@@ -45,6 +59,21 @@ def inflections(base: str) -> set[str]:
         forms |= {base + base[-1] + "ed", base + base[-1] + "ing"}
     forms.update(IRREGULAR.get(base, []))
     return forms
+
+
+def trigger_vocabulary(lexicon: Lexicon, model: TypingModel | None) -> frozenset[str]:
+    """Every base form the coder can start an event from: the lexicon's and the model's.
+
+    Derived from the coder's own vocabularies, so the filter never drops a sentence the
+    coder could code (tests/test_prefilter.py checks that they agree).
+    """
+    words = set(lexicon.trigger_words)
+    words.update(lexicon.modality.hypothetical_governors)
+    words.update(lexicon.attribution.reporting_verbs)  # "said Y must ..." obligations
+    if model is not None:
+        words.update(model.trigger_lemmas)
+        words.update(model.nouns)
+    return frozenset(words)
 
 
 class TriggerFilter:

@@ -1,0 +1,227 @@
+"""Component 1, trigger candidates: every word or construction that may state an event.
+
+Rules come from the lexicon (phrases such as "remain on the sidelines", light-verb
+constructions such as "launched attacks on", lexicon verbs, "X said Y must ..."
+obligations); the typing model adds every other verb or event noun as a bare
+candidate. Each candidate becomes an ``EventDraft`` on ``doc._.rp_drafts``; the typing
+component decides its type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Token
+
+from realpolitik.events.context import EventDraft, Trigger
+from realpolitik.events.lexicon import Lexicon, PloverTable
+from realpolitik.events.syntax import lemma_variants
+from realpolitik.events.typing_model import TypingModel, is_candidate
+
+ARTICLES = ["the", "a", "its", "their", "his", "her"]
+
+
+class TriggerFinder:
+    """Finds rule triggers and model candidates in a parsed sentence."""
+
+    def __init__(self, vocab, lexicon: Lexicon, plover: PloverTable,
+                 model: TypingModel | None) -> None:
+        self.lex = lexicon
+        self.plover = plover
+        self.model = model
+        # One small Matcher per first lemma: a sentence only runs the phrase patterns whose
+        # first word it contains.
+        self.phrases: dict[str, Matcher] = {}
+        self.phrase_info: dict[str, tuple[str, bool, str]] = {}
+        for n, phrase in enumerate(lexicon.phrases):
+            key = f"P{n}"
+            words = phrase.pattern.split()
+            pattern = [{"LEMMA": {"IN": lemma_variants(words[0])}}]
+            for word in words[1:]:
+                pattern.append({"LOWER": {"IN": ARTICLES}, "OP": "?"})
+                pattern.append({"LEMMA": {"IN": lemma_variants(word)}})
+            for first in lemma_variants(words[0]):
+                self.phrases.setdefault(first, Matcher(vocab)).add(key, [pattern])
+            self.phrase_info[key] = (phrase.type, phrase.negated, phrase.pattern)
+        pol, mod = lexicon.polarity, lexicon.modality
+        self.refusal_governors = frozenset(pol.refusal_governors)
+        self.hyp_gov = frozenset(mod.hypothetical_governors)
+        self.obligation = frozenset(mod.obligation_auxiliaries)
+        self.reporting = frozenset(lexicon.attribution.reporting_verbs)
+        lv = lexicon.light_verbs
+        self.light_do, self.light_promise = frozenset(lv.do), frozenset(lv.promise)
+        self.light_lose, self.light_reduce = frozenset(lv.lose), frozenset(lv.reduce)
+        self.nouns = model.nouns if model is not None else frozenset(lexicon.noun_types)
+
+    def __call__(self, doc: Doc) -> Doc:
+        drafts = [EventDraft(trig) for trig in self.triggers(doc)]
+        doc._.rp_drafts = drafts
+        return doc
+
+    # ------------------------------------------------------------------ rules
+    def triggers(self, doc: Doc) -> list[Trigger]:
+        found: list[Trigger] = []
+        used: set[int] = set()
+        matches = {m for lemma in {t.lemma_ for t in doc} & self.phrases.keys()
+                   for m in self.phrases[lemma](doc)}
+        for match_id, start, end in sorted(matches, key=lambda m: (m[1], -m[2])):
+            if any(i in used for i in range(start, end)):
+                continue
+            type_, negated, pattern = self.phrase_info[doc.vocab.strings[match_id]]
+            span = doc[start:end]
+            prep = span[-1] if span[-1].pos_ == "ADP" else None
+            found.append(Trigger(span[0], type_, f"phrase:{pattern}", span.text, negated,
+                                 target_prep=prep))
+            used.update(range(start, end))
+        for tok in doc:
+            if tok.i in used or not _verbal(tok):
+                continue
+            trig = self._light_verb(tok) or self._verb(tok)
+            if trig is not None:
+                found.append(trig)
+                used.add(tok.i)
+                if trig.noun is not None:
+                    used.add(trig.noun.i)
+        found.extend(self._obligations(doc))
+        found.extend(self._model_candidates(doc, used))
+        return found
+
+    def verb_key(self, tok: Token) -> str:
+        """The verb's lexicon key: lemma, or 'lemma particle' when the lexicon has it."""
+        lemma = tok.lemma_.lower()
+        for child in tok.children:
+            if child.dep_ == "prt" or (child.dep_ == "prep" and child.i == tok.i + 1):
+                key = f"{lemma} {child.lower_}"
+                if key in self.lex.verb_types or key in self.light_do:
+                    return key
+        return lemma
+
+    def _light_verb(self, tok: Token) -> Trigger | None:
+        key = self.verb_key(tok)
+        kind = ("reduce" if key in self.light_reduce else "do" if key in self.light_do
+                else "promise" if key in self.light_promise
+                else "lose" if key in self.light_lose
+                else "consider" if key in self.hyp_gov else None)
+        if kind is None:
+            return None
+        for noun in tok.children:
+            if noun.dep_ not in ("dobj", "nsubjpass", "obj", "attr"):
+                continue
+            text = f"{tok.text} {noun.text}"
+            rule = f"light:{key}+{noun.lemma_}"
+            if kind == "reduce":
+                reduced = self.lex.reduction_types.get(noun.lower_)
+                if reduced is not None:
+                    return Trigger(tok, reduced, rule, text, noun=noun)
+            noun_type = self.noun_type(noun) or self._quantity_type(noun)
+            if noun_type is None:
+                continue
+            if kind == "reduce":
+                if not self.plover.types[noun_type].cooperative:
+                    continue
+                return Trigger(tok, noun_type, rule, text, negated=True, noun=noun, reduced=True)
+            if kind == "promise":
+                coop = self.plover.types[noun_type].cooperative
+                return Trigger(tok, "AGREE" if coop else "THREATEN", rule, text, noun=noun,
+                               promise=True)
+            if kind == "lose":
+                return Trigger(tok, noun_type, rule, text, negated=True, noun=noun, lose=True)
+            negated = any(c.lower_ == "no" and c.dep_ == "det" for c in noun.children)
+            return Trigger(tok, noun_type, rule, text, negated=negated, noun=noun,
+                           considered=kind == "consider")
+        return None
+
+    def _quantity_type(self, noun: Token) -> str | None:
+        """'25,000 tons of food aid', 'billions of dollars in loans': the inner noun's type."""
+        for prep in noun.children:
+            if prep.dep_ == "prep" and prep.lower_ in ("of", "in"):
+                for obj in prep.children:
+                    if obj.dep_ == "pobj" and self.noun_type(obj):
+                        return self.noun_type(obj)
+        return None
+
+    def noun_type(self, noun: Token) -> str | None:
+        """The lexicon type of an event noun, with its modifiers ('military support' is AID)."""
+        base = self.lex.noun_types.get(noun.lower_) or self.lex.noun_types.get(
+            noun.lemma_.lower())
+        modifiers = [c for c in noun.children if c.dep_ in ("compound", "nmod", "amod")]
+        for c in modifiers:
+            joined = f"{c.lower_} {noun.lower_}"
+            if joined in self.lex.noun_types:
+                base = self.lex.noun_types[joined]
+        if base is None:
+            # "the maximum pressure policy", "a sanctions regime": the modifier names the act
+            for c in modifiers:
+                if c.dep_ in ("compound", "nmod") and c.lower_ in self.lex.noun_types:
+                    return self.lex.noun_types[c.lower_]
+            return None
+        if base in ("SUPPORT", "COOPERATE"):
+            for mod in noun.children:
+                if mod.dep_ not in ("amod", "compound", "conj"):
+                    continue
+                for word in (mod, *mod.conjuncts):
+                    override = self.lex.modifier_types.get(word.lower_)
+                    if override:
+                        return override
+        return base
+
+    def _verb(self, tok: Token) -> Trigger | None:
+        key = self.verb_key(tok)
+        type_ = self.lex.verb_types.get(key)
+        if type_ is None:
+            return None
+        if key.split()[0] in self.refusal_governors and _event_complement(tok):
+            if type_ != "REJECT":
+                return None  # "stopped attacking": the complement is the event, negated
+            # "refused to back": PLOVER's REJECT of the act (the polarity component
+            # folds the negated complement into it)
+            return Trigger(tok, type_, f"verb:{key}", tok.text, refusal=True)
+        return Trigger(tok, type_, f"verb:{key}", tok.text)
+
+    def _obligations(self, doc: Doc) -> Iterator[Trigger]:
+        """'Russia said Sudan must return the helicopter': a demand by the speaker.
+
+        The demand's target is the subject of the obligation clause (``obliged``).
+        """
+        for tok in doc:
+            if tok.lemma_.lower() not in self.reporting:
+                continue
+            for comp in tok.children:
+                if comp.dep_ != "ccomp":
+                    continue
+                if any(c.dep_ == "aux" and c.lower_ in self.obligation for c in comp.children):
+                    yield Trigger(tok, "REQUEST", f"obligation:{tok.lemma_.lower()}",
+                                  f"{tok.text} ... {comp.text}", obliged=comp)
+
+    # ------------------------------------------------------------------ model
+    def _model_candidates(self, doc: Doc, used: set[int]) -> Iterator[Trigger]:
+        """Every other verb or event noun, for the typing model to read."""
+        if self.model is None:
+            return
+        for tok in doc:
+            if tok.i in used or not is_candidate(tok, self.nouns):
+                continue
+            if tok.pos_ in ("NOUN", "PROPN"):
+                if tok.dep_ in ("dobj", "obj", "nsubjpass", "attr") and _verbal(tok.head):
+                    continue  # an object noun is read through its verb's features
+                yield Trigger(tok, "", "model", tok.text, nominal=True)
+            else:
+                yield Trigger(tok, "", "model", tok.text)
+
+
+def _verbal(tok: Token) -> bool:
+    return tok.pos_ in ("VERB", "AUX") or tok.tag_ in ("VB", "VBD", "VBZ", "VBP", "VBN", "VBG")
+
+
+def _event_complement(tok: Token) -> bool:
+    """Does a refusal verb govern a verbal action ("refused to back", "avoid sending")?"""
+    for child in tok.children:
+        verbal = child.tag_.startswith("VB")
+        if child.dep_ in ("xcomp", "ccomp", "pcomp") and verbal:
+            return True
+        if child.dep_ in ("dobj", "prep") and (
+                verbal or any(g.dep_ == "pcomp" and g.tag_.startswith("VB")
+                              for g in child.children)):
+            return True
+    return False
