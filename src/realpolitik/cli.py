@@ -61,13 +61,18 @@ class CountryReportFormat(StrEnum):
     png = "png"
 
 
-@lru_cache(maxsize=2)
-def _pipeline(workers: int = 1):
+MinConfidenceOption = Annotated[float, typer.Option(
+    "--min-confidence", min=0.0, max=1.0,
+    help="Keep only events at least this sure (calibrated; see `realpolitik eval`).")]
+
+
+@lru_cache(maxsize=4)
+def _pipeline(workers: int = 1, min_confidence: float = 0.0):
     """Load models and data once per process (commands run in-process by tests reuse it)."""
     from realpolitik.pipeline import Pipeline
 
     with err.status("Loading spaCy model and gazetteers..."):
-        return Pipeline(NlpSettings(workers=workers))
+        return Pipeline(NlpSettings(workers=workers), min_confidence=min_confidence)
 
 
 def _progress() -> Progress:
@@ -83,12 +88,13 @@ def _embedder():
     return Embedder()
 
 
-def ingest_paths(paths: list[str], db: Path, workers: int = 1, batch_size: int = 64) -> int:
+def ingest_paths(paths: list[str], db: Path, workers: int = 1, batch_size: int = 64,
+                 min_confidence: float = 0.0) -> int:
     """Ingest and code sources into the store, then group stories; returns failed sources."""
     from realpolitik.store import Store, StoreError
     from realpolitik.workflow import StoryUpdate, ingest_sources, update_stories
 
-    pipe = _pipeline(workers)
+    pipe = _pipeline(workers, min_confidence)
     with Store(db) as store, _progress() as progress:
         task = progress.add_task("Ingesting", total=None)
         report = ingest_sources(paths, store, pipe, batch_size, on_problem=_error,
@@ -112,9 +118,9 @@ def ingest_paths(paths: list[str], db: Path, workers: int = 1, batch_size: int =
 @app.command()
 def ingest(paths: Annotated[list[str], typer.Argument(help="Files, directories or - (stdin).")],
            db: DbOption = DEFAULT_DB_PATH, workers: WorkersOption = 1,
-           batch_size: BatchOption = 64) -> None:
+           batch_size: BatchOption = 64, min_confidence: MinConfidenceOption = 0.0) -> None:
     """Ingest news files (text, HTML, RSS/Atom, JSONL, CSV) and code their events."""
-    failures = ingest_paths(paths, db, workers, batch_size)
+    failures = ingest_paths(paths, db, workers, batch_size, min_confidence)
     raise typer.Exit(1 if failures else 0)
 
 
@@ -138,9 +144,10 @@ def _read_code_input(stream: Iterable[str]) -> Iterator[Article | str]:
 
 
 @app.command()
-def code(workers: WorkersOption = 1, batch_size: BatchOption = 256) -> None:
+def code(workers: WorkersOption = 1, batch_size: BatchOption = 256,
+         min_confidence: MinConfidenceOption = 0.0) -> None:
     """Code JSONL documents from stdin to event JSONL on stdout (no database)."""
-    pipe = _pipeline(workers)
+    pipe = _pipeline(workers, min_confidence)
     failures = 0
     batch: list[Article] = []
 
@@ -386,16 +393,32 @@ def relations(source: Annotated[str | None, typer.Option("--source")] = None,
 
 
 @app.command("eval")
-def evaluate(gold: Annotated[Path, typer.Argument(help="Gold JSONL (PLOVER GSR shape).")],
+def evaluate(gold: Annotated[Path | None, typer.Argument(
+                 help="Gold JSONL (PLOVER GSR shape).")] = None,
+             dev: Annotated[bool, typer.Option(
+                 "--dev", help="Score the dev split of training/data instead.")] = False,
              fmt: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.text,
              errors: Annotated[bool, typer.Option(help="List every miss.")] = False) -> None:
-    """Score `realpolitik code` against a gold file: per-type P/R/F1, accuracy, confusion."""
-    from realpolitik.evaluate import load_gold, score
+    """Score `realpolitik code` against a gold file: per-type P/R/F1, accuracy, confusion,
+    and a reliability table of the events' confidence."""
+    from realpolitik.evaluate import dev_gold, load_gold, score
 
-    if not gold.exists():
+    from realpolitik.events.training import CorpusError
+
+    if dev:
+        try:
+            rows = dev_gold()
+        except CorpusError as exc:
+            _error(str(exc))
+            raise typer.Exit(2) from None
+    elif gold is None:
+        _error("give a gold file, or --dev for the dev split of the training corpus")
+        raise typer.Exit(2)
+    elif not gold.exists():
         _error(f"{gold}: no such file")
         raise typer.Exit(2)
-    rows = load_gold(gold)
+    else:
+        rows = load_gold(gold)
     pipe = _pipeline()
     articles_ = [Article(id=row.id, text=row.text) for row in rows]
     predicted: dict[str, list[Event]] = {a.id: [] for a in articles_}

@@ -158,6 +158,15 @@ class TypeScore(BaseModel):
     correct: int
 
 
+class ReliabilityBin(BaseModel):
+    """Sentences whose top event's confidence falls in [low, high), and how many are right."""
+
+    low: float
+    high: float
+    events: int
+    precision: float
+
+
 class RowResult(BaseModel):
     """Per-sentence outcome, kept for error analysis."""
 
@@ -186,6 +195,7 @@ class EvalReport(BaseModel):
     per_type: list[TypeScore]
     labels: list[str]
     confusion: dict[str, dict[str, int]]
+    reliability: list[ReliabilityBin] = Field(default_factory=list)
     results: list[RowResult] = Field(default_factory=list)
 
     def to_text(self, errors: bool = False) -> str:
@@ -222,6 +232,10 @@ class EvalReport(BaseModel):
             counts = self.confusion.get(gold, {})
             lines.append(f"{gold:<10}" + "".join(
                 f"{counts.get(p, 0) or '.':>5}" for p in self.labels))
+        lines += ["", "reliability (top event confidence vs share with the right type)"]
+        for b in self.reliability:
+            lines.append(f"  {b.low:.1f}-{b.high:.1f}  {b.events:5d} sentences  "
+                         f"precision {b.precision:.3f}")
         if errors:
             lines += ["", "misclassified sentences"]
             for r in self.results:
@@ -270,6 +284,7 @@ def score(gold: list[GoldRow], predicted: dict[str, list[Event]],
     scored = [g for g in gold if g.in_plover16]
     excluded = getattr(gold, "excluded", 0) + (len(gold) - len(scored))
     results: list[RowResult] = []
+    confidences: list[tuple[float, bool]] = []
     src_ok = tgt_ok = exact = covered = correct = any_ok = 0
     for g in scored:
         events = predicted.get(g.id, [])
@@ -280,6 +295,7 @@ def score(gold: list[GoldRow], predicted: dict[str, list[Event]],
         t_ok: bool | None = None
         if top is not None:
             covered += 1
+            confidences.append((top.confidence, top.type == g.type))
             s_ok = _actor_ok(top.source.country, g.source_countries(), is_igo)
             t_ok = _actor_ok(top.target.country if top.target else None,
                              g.target_countries(), is_igo)
@@ -325,5 +341,36 @@ def score(gold: list[GoldRow], predicted: dict[str, list[Event]],
         type_and_actors_accuracy=_div(exact, n),
         micro=PRF(precision=micro_p, recall=micro_r, f1=_f1(micro_p, micro_r)),
         macro=macro, per_type=per_type, labels=labels, confusion=confusion,
-        results=results,
+        reliability=reliability_bins(confidences), results=results,
     )
+
+
+def reliability_bins(scored: list[tuple[float, bool]], bins: int = 5) -> list[ReliabilityBin]:
+    """Predicted confidence against observed precision, in equal-width bins."""
+    out = []
+    for b in range(bins):
+        low, high = b / bins, (b + 1) / bins
+        inside = [ok for conf, ok in scored
+                  if low <= conf < high or (b == bins - 1 and conf >= high)]
+        if inside:
+            out.append(ReliabilityBin(low=low, high=high, events=len(inside),
+                                      precision=sum(inside) / len(inside)))
+    return out
+
+
+def dev_gold() -> GoldSet:
+    """The dev split of our own training corpus as gold rows (its first event each)."""
+    from realpolitik.events.training import load_corpus
+
+    rows = GoldSet()
+    for s in load_corpus():
+        if s.split != "dev" or not s.events:
+            continue
+        e = s.events[0]
+        target = [GoldActor(text=e.target.text, country=e.target.country,
+                            sector=e.target.sector)] if e.target else []
+        rows.append(GoldRow(id=s.id, text=s.text, type=e.type, trigger=e.trigger,
+                            source=[GoldActor(text=e.source.text, country=e.source.country,
+                                              sector=e.source.sector)],
+                            target=target))
+    return rows

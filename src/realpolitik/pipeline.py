@@ -59,7 +59,8 @@ class _ArticleWork:
 class Pipeline:
     """Loads every model and data file once; call ``code`` on batches of articles."""
 
-    def __init__(self, settings: NlpSettings | None = None) -> None:
+    def __init__(self, settings: NlpSettings | None = None, min_confidence: float = 0.0) -> None:
+        self.min_confidence = min_confidence  # events below it are not returned
         self.nlp = NlpEngine(settings)
         self.gazetteer = Gazetteer.load()
         self.matcher = ActorMatcher(self.nlp.vocab, self.gazetteer)
@@ -94,7 +95,7 @@ class Pipeline:
             item.events.extend(self.coder.code(sent))
         out = []
         for item in work:
-            events = _dedupe(item.events)
+            events = [e for e in _dedupe(item.events) if e.confidence >= self.min_confidence]
             self.stats.events += len(events)
             out.append(CodedArticle(article=item.article, mentions=item.mentions, events=events))
         self.stats.articles += len(work)

@@ -129,6 +129,7 @@ class RoleWords(_Strict):
     location_preps: list[str]
     domestic_sectors: list[str]
     state_sectors: list[str]
+    recipient_verbs: list[str]
     symmetric_types: list[str]
 
     @field_validator("location_types", "symmetric_types")

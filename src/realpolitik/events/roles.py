@@ -145,6 +145,7 @@ class RoleFinder:
         self.location_preps = frozenset(roles.location_preps)
         self.domestic = frozenset(roles.domestic_sectors)
         self.symmetric = frozenset(roles.symmetric_types)
+        self.recipient = frozenset(roles.recipient_verbs)
         self.target_preps = frozenset(lexicon.target_preps)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -170,7 +171,15 @@ class RoleFinder:
             if trig.noun is not None and trig.noun.dep_ == "nsubjpass":
                 patients = []
             target_tokens = self.targets(draft, patients)
-        sources = Resolved([])
+        swapped = False
+        if not trig.nominal and verb.lemma_.lower() in self.recipient and draft.type != "CONSULT":
+            # "Kyiv received weapons from Berlin": the giver is the source
+            givers = [g for c in verb.children if c.dep_ == "prep" and c.lower_ == "from"
+                      for g in c.children if g.dep_ == "pobj"]
+            if givers:
+                subj_tokens, target_tokens = givers, subj_tokens
+                inherited, swapped = False, True
+        sources = Resolved([], "recipient" if swapped else "")
         for tok in subj_tokens:
             found = res.np_actors(tok, deep=True)
             sources.actors.extend(found.actors)
@@ -188,8 +197,11 @@ class RoleFinder:
             Resolved(distinct(sources.actors), sources.rule, sources.weak), draft, res)
         draft.inherited_subject = inherited
         if not draft.sources.actors:
-            draft.dropped = "roles: no source"
-            return
+            named = self._unresolved(subj_tokens)
+            if named is None:
+                draft.dropped = "roles: no source"
+                return
+            draft.sources = Resolved([named], "unresolved", True)
         targets, rule = self._resolve_targets(draft, target_tokens, res)
         src_keys = {a.key() for a in draft.sources.actors}
         targets = [t for t in distinct(targets) if t.key() not in src_keys]
@@ -215,6 +227,19 @@ class RoleFinder:
         return targets, rule
 
     # --------------------------------------------------------------- sources
+    @staticmethod
+    def _unresolved(subjects: list[Token]) -> ActorRef | None:
+        """A named subject the gazetteer does not know ("the Kurdish Workers' Party"):
+        kept by name with no country, as event data keeps unknown actors."""
+        for tok in subjects:
+            if tok.pos_ not in ("PROPN", "NOUN") or tok.lower_ in ("who", "which"):
+                continue
+            words = [t for t in tok.subtree if t.i <= tok.i and t.dep_ in (
+                "compound", "amod", "det", "poss", "nummod") or t is tok]
+            text = " ".join(t.text for t in words)[:80]
+            return ActorRef(country=None, sector=None, name=text, text=text)
+        return None
+
     def subjects(self, verb: Token) -> tuple[list[Token], bool]:
         """Subject tokens of ``verb`` and whether they came from another clause."""
         subj = [c for c in verb.children if c.dep_ in ("nsubj", "csubj")]

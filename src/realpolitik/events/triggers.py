@@ -120,7 +120,9 @@ class TriggerFinder:
             if kind == "reduce":
                 if not self.plover.types[noun_type].cooperative:
                     continue
-                return Trigger(tok, noun_type, rule, text, negated=True, noun=noun, reduced=True)
+                # PLOVER: curtailing aid, trade or cooperation is SANCTION ('discontinue')
+                return Trigger(tok, "SANCTION", f"{rule}:{noun_type}", text, noun=noun,
+                               reduced=True)
             if kind == "promise":
                 coop = self.plover.types[noun_type].cooperative
                 return Trigger(tok, "AGREE" if coop else "THREATEN", rule, text, noun=noun,

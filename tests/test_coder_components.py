@@ -1,0 +1,228 @@
+"""Unit tests of the coder components on constructed parses.
+
+Each sentence is built by hand as a spaCy Doc (words, heads, dependency labels, parts
+of speech, lemmas), so a change of parser model does not move these tests; the actor
+mentions are given directly. Sentences are written for these tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import spacy
+from spacy.tokens import Doc
+
+from realpolitik.actors.coref import History
+from realpolitik.events.coder import EventCoder
+from realpolitik.events.context import ActorSpanLike, SentenceInput
+from realpolitik.events.lexicon import load_lexicon, load_plover
+from realpolitik.events.polarity import event_date
+from realpolitik.nlp.prefilter import TriggerFilter, inflections, trigger_vocabulary
+from realpolitik.records import ActorRef, Event
+
+TUESDAY = dt.date(2025, 12, 2)
+
+
+@pytest.fixture(scope="module")
+def vocab():
+    return spacy.blank("en").vocab
+
+
+@pytest.fixture(scope="module")
+def coder(vocab) -> EventCoder:
+    return EventCoder(vocab, load_plover())
+
+
+@pytest.fixture(scope="module")
+def rules_only(vocab) -> EventCoder:
+    """The coder without the typing model: the lexicon rules alone."""
+    off = {"use_model": False}
+    return EventCoder(vocab, load_plover(),
+                      overrides={"realpolitik_triggers": off, "realpolitik_typing": off})
+
+
+def actor(country: str, sector: str | None = None, name: str | None = None) -> ActorRef:
+    return ActorRef(country=country, sector=sector, name=name or country, text=name or country)
+
+
+def parse(vocab, rows: list[tuple[str, int, str, str, str]]) -> Doc:
+    """rows: (word, head index, dep, pos, lemma); the root is its own head."""
+    words, heads, deps, pos, lemmas = zip(*rows, strict=True)
+    tags = ["VBD" if p == "VERB" else "NNS" if p == "NOUN" and w.endswith("s") else
+            "NN" if p == "NOUN" else "NNP" if p == "PROPN" else "" for w, p in zip(words, pos,
+                                                                                    strict=True)]
+    return Doc(vocab, words=list(words), heads=list(heads), deps=list(deps), pos=list(pos),
+               lemmas=list(lemmas), tags=tags)
+
+
+def code(coder: EventCoder, doc: Doc, actors: list[tuple[int, int, ActorRef]],
+         published: dt.date | None = TUESDAY) -> list[Event]:
+    spans = [ActorSpanLike(s, e, a) for s, e, a in actors]
+    history = History()
+    history.add_sentence(0, list(actors), [t.text for t in doc])
+    sent = SentenceInput(doc=doc, article_id="a", section="body", offset=0, index=0,
+                         actors=spans, history=history, published=published)
+    return coder.code(sent)
+
+
+# ------------------------------------------------------------------------ triggers
+def test_lexicon_idiom_is_a_negated_trigger(rules_only, vocab) -> None:
+    # "Russia remained on the sidelines ."
+    doc = parse(vocab, [("Russia", 1, "nsubj", "PROPN", "Russia"),
+                        ("remained", 1, "ROOT", "VERB", "remain"),
+                        ("on", 1, "prep", "ADP", "on"),
+                        ("the", 4, "det", "DET", "the"),
+                        ("sidelines", 2, "pobj", "NOUN", "sideline"),
+                        (".", 1, "punct", "PUNCT", ".")])
+    [event] = code(rules_only, doc, [(0, 1, actor("RUS"))])
+    assert event.type == "SUPPORT" and event.negated
+    assert event.rule.startswith("phrase:remain on the sideline")
+
+
+def test_light_verb_takes_the_type_of_its_noun_and_the_target_of_its_preposition(
+        rules_only, vocab) -> None:
+    # "Israel launched strikes on Lebanon ."
+    doc = parse(vocab, [("Israel", 1, "nsubj", "PROPN", "Israel"),
+                        ("launched", 1, "ROOT", "VERB", "launch"),
+                        ("strikes", 1, "dobj", "NOUN", "strike"),
+                        ("on", 2, "prep", "ADP", "on"),
+                        ("Lebanon", 3, "pobj", "PROPN", "Lebanon"),
+                        (".", 1, "punct", "PUNCT", ".")])
+    [event] = code(rules_only, doc, [(0, 1, actor("ISR")), (4, 5, actor("LBN"))])
+    assert (event.type, event.source.country, event.target.country) == ("ASSAULT", "ISR", "LBN")
+    assert event.trigger == "launched strikes"
+
+
+def test_refusal_verb_is_reject_and_absorbs_its_negated_complement(rules_only, vocab) -> None:
+    # "Hungary refused to send weapons to Ukraine ."
+    doc = parse(vocab, [("Hungary", 1, "nsubj", "PROPN", "Hungary"),
+                        ("refused", 1, "ROOT", "VERB", "refuse"),
+                        ("to", 3, "aux", "PART", "to"),
+                        ("send", 1, "xcomp", "VERB", "send"),
+                        ("weapons", 3, "dobj", "NOUN", "weapon"),
+                        ("to", 3, "prep", "ADP", "to"),
+                        ("Ukraine", 5, "pobj", "PROPN", "Ukraine"),
+                        (".", 1, "punct", "PUNCT", ".")])
+    events = code(rules_only, doc, [(0, 1, actor("HUN")), (6, 7, actor("UKR"))])
+    assert [(e.type, e.target.country if e.target else None) for e in events] == [
+        ("REJECT", "UKR")]
+    assert "refused:AID" in events[0].rule
+
+
+# ---------------------------------------------------------------------- polarity
+def test_two_negations_cancel(rules_only, vocab) -> None:
+    # "Serbia will never turn its back on Russia ."
+    doc = parse(vocab, [("Serbia", 3, "nsubj", "PROPN", "Serbia"),
+                        ("will", 3, "aux", "AUX", "will"),
+                        ("never", 3, "neg", "ADV", "never"),
+                        ("turn", 3, "ROOT", "VERB", "turn"),
+                        ("its", 5, "poss", "PRON", "its"),
+                        ("back", 3, "dobj", "NOUN", "back"),
+                        ("on", 3, "prep", "ADP", "on"),
+                        ("Russia", 6, "pobj", "PROPN", "Russia"),
+                        (".", 3, "punct", "PUNCT", ".")])
+    [event] = code(rules_only, doc, [(0, 1, actor("SRB")), (7, 8, actor("RUS"))])
+    assert not event.negated
+    assert event.type in ("SUPPORT", "AGREE")  # a promise to keep backing
+    assert "double-negation" in event.rule
+
+
+def test_considered_sanctions_are_hypothetical(rules_only, vocab) -> None:
+    # "Washington is weighing sanctions on Caracas ."
+    doc = parse(vocab, [("Washington", 2, "nsubj", "PROPN", "Washington"),
+                        ("is", 2, "aux", "AUX", "be"),
+                        ("weighing", 2, "ROOT", "VERB", "weigh"),
+                        ("sanctions", 2, "dobj", "NOUN", "sanction"),
+                        ("on", 3, "prep", "ADP", "on"),
+                        ("Caracas", 4, "pobj", "PROPN", "Caracas"),
+                        (".", 2, "punct", "PUNCT", ".")])
+    [event] = code(rules_only, doc, [(0, 1, actor("USA", "GOV")), (5, 6, actor("VEN", "GOV"))])
+    assert (event.type, event.modality) == ("SANCTION", "hypothetical")
+
+
+def test_weekday_follows_the_tense() -> None:
+    # published on a Tuesday: a planned Friday is ahead, a reported Friday behind
+    assert event_date("Venezuela will send oil on Friday.", TUESDAY, "planned") == \
+        dt.date(2025, 12, 5)
+    assert event_date("Venezuela sent oil on Friday.", TUESDAY, "asserted") == \
+        dt.date(2025, 11, 28)
+    assert event_date("The deal was signed on March 3, 2024.", TUESDAY, "asserted") == \
+        dt.date(2024, 3, 3)
+
+
+# ------------------------------------------------------------------------- roles
+def test_show_of_force_off_a_coast_targets_that_country(rules_only, vocab) -> None:
+    # "China held drills off the coast of Taiwan ."
+    doc = parse(vocab, [("China", 1, "nsubj", "PROPN", "China"),
+                        ("held", 1, "ROOT", "VERB", "hold"),
+                        ("drills", 1, "dobj", "NOUN", "drill"),
+                        ("off", 1, "prep", "ADP", "off"),
+                        ("the", 5, "det", "DET", "the"),
+                        ("coast", 3, "pobj", "NOUN", "coast"),
+                        ("of", 5, "prep", "ADP", "of"),
+                        ("Taiwan", 6, "pobj", "PROPN", "Taiwan"),
+                        (".", 1, "punct", "PUNCT", ".")])
+    [event] = code(rules_only, doc, [(0, 1, actor("CHN")), (7, 8, actor("TWN"))])
+    assert (event.type, event.target.country) == ("MOBILIZE", "TWN")
+    assert "convention:drills-near-a-rival" in event.rule
+
+
+def test_domestic_agent_keeps_the_foreign_target(rules_only, vocab) -> None:
+    # "Turkish police arrested a Greek journalist ."
+    doc = parse(vocab, [("Turkish", 1, "amod", "ADJ", "turkish"),
+                        ("police", 2, "nsubj", "NOUN", "police"),
+                        ("arrested", 2, "ROOT", "VERB", "arrest"),
+                        ("a", 5, "det", "DET", "a"),
+                        ("Greek", 5, "amod", "ADJ", "greek"),
+                        ("journalist", 2, "dobj", "NOUN", "journalist"),
+                        (".", 2, "punct", "PUNCT", ".")])
+    [event] = code(rules_only, doc, [(0, 2, actor("TUR", "COP")), (4, 6, actor("GRC", "MED"))])
+    assert (event.source.country, event.type, event.target.country) == ("TUR", "COERCE", "GRC")
+
+
+def test_target_of_the_governed_act(rules_only, vocab) -> None:
+    # "Iran threatened to strike Israel ."
+    doc = parse(vocab, [("Iran", 1, "nsubj", "PROPN", "Iran"),
+                        ("threatened", 1, "ROOT", "VERB", "threaten"),
+                        ("to", 3, "aux", "PART", "to"),
+                        ("strike", 1, "xcomp", "VERB", "strike"),
+                        ("Israel", 3, "dobj", "PROPN", "Israel"),
+                        (".", 1, "punct", "PUNCT", ".")])
+    events = code(rules_only, doc, [(0, 1, actor("IRN")), (4, 5, actor("ISR"))])
+    threat = [e for e in events if e.type == "THREATEN"]
+    assert threat and threat[0].target.country == "ISR"
+
+
+def test_symmetric_meeting_goes_both_ways(rules_only, vocab) -> None:
+    # "Egypt met Jordan ."
+    doc = parse(vocab, [("Egypt", 1, "nsubj", "PROPN", "Egypt"),
+                        ("met", 1, "ROOT", "VERB", "meet"),
+                        ("Jordan", 1, "dobj", "PROPN", "Jordan"),
+                        (".", 1, "punct", "PUNCT", ".")])
+    events = code(rules_only, doc, [(0, 1, actor("EGY")), (2, 3, actor("JOR"))])
+    assert {(e.source.country, e.target.country) for e in events} == {("EGY", "JOR"),
+                                                                      ("JOR", "EGY")}
+
+
+# --------------------------------------------------------------------- the model
+def test_model_types_a_verb_the_lexicon_lacks(coder, vocab) -> None:
+    # the typing model reads a trigger no lexicon entry lists; its rule names the model
+    doc = parse(vocab, [("Rebels", 1, "nsubj", "NOUN", "rebel"),
+                        ("ambushed", 1, "ROOT", "VERB", "ambush"),
+                        ("a", 3, "det", "DET", "a"),
+                        ("convoy", 1, "dobj", "NOUN", "convoy"),
+                        (".", 1, "punct", "PUNCT", ".")])
+    events = code(coder, doc, [(0, 1, actor("MLI", "REB"))])
+    assert [e.type for e in events] == ["ASSAULT"]
+    assert events[0].rule.startswith(("typing-", "verb:"))
+
+
+def test_prefilter_passes_every_trigger_the_coder_knows(coder) -> None:
+    lexicon = load_lexicon()
+    words = trigger_vocabulary(lexicon, coder.model)
+    forms = TriggerFilter(words).forms
+    assert coder.model is not None
+    for lemma in [*lexicon.verb_types, *coder.model.trigger_lemmas]:
+        first = lemma.split()[0]
+        assert inflections(first) <= forms, first
