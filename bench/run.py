@@ -40,7 +40,7 @@ def main() -> None:
     for subject, label in (("code", "realpolitik code"), ("spacy", "bare spaCy nlp.pipe")):
         r = results[subject]
         print(f"{label:22s} {docs / r['seconds']:8.1f} articles/s {sents / r['seconds']:9.1f} "
-              f"sentences/s  {r['seconds']:6.1f} s  peak {r['peak_mb']:.0f} MB")
+              f"sentences/s  {r['seconds']:6.1f} CPU s  peak {r['peak_mb']:.0f} MB")
     ratio = results["spacy"]["seconds"] / results["code"]["seconds"]
     print(f"ratio (realpolitik code / bare spaCy throughput): {ratio:.2f}  (target >= 1.0)")
     print()

@@ -402,7 +402,6 @@ def evaluate(gold: Annotated[Path | None, typer.Argument(
     """Score `realpolitik code` against a gold file: per-type P/R/F1, accuracy, confusion,
     and a reliability table of the events' confidence."""
     from realpolitik.evaluate import dev_gold, load_gold, score
-
     from realpolitik.events.training import CorpusError
 
     if dev:

@@ -234,8 +234,8 @@ class RoleFinder:
         for tok in subjects:
             if tok.pos_ not in ("PROPN", "NOUN") or tok.lower_ in ("who", "which"):
                 continue
-            words = [t for t in tok.subtree if t.i <= tok.i and t.dep_ in (
-                "compound", "amod", "det", "poss", "nummod") or t is tok]
+            words = [t for t in tok.subtree if (t.i <= tok.i and t.dep_ in (
+                "compound", "amod", "det", "poss", "nummod")) or t is tok]
             text = " ".join(t.text for t in words)[:80]
             return ActorRef(country=None, sector=None, name=text, text=text)
         return None

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
 
 from realpolitik.events.context import EventDraft, Trigger
-from realpolitik.events.lexicon import Lexicon, PloverTable
+from realpolitik.events.lexicon import Lexicon, Phrase, PloverTable
 from realpolitik.events.syntax import lemma_variants
 from realpolitik.events.typing_model import TypingModel, is_candidate
 
@@ -30,20 +29,13 @@ class TriggerFinder:
         self.lex = lexicon
         self.plover = plover
         self.model = model
-        # One small Matcher per first lemma: a sentence only runs the phrase patterns whose
-        # first word it contains.
-        self.phrases: dict[str, Matcher] = {}
-        self.phrase_info: dict[str, tuple[str, bool, str]] = {}
-        for n, phrase in enumerate(lexicon.phrases):
-            key = f"P{n}"
-            words = phrase.pattern.split()
-            pattern = [{"LEMMA": {"IN": lemma_variants(words[0])}}]
-            for word in words[1:]:
-                pattern.append({"LOWER": {"IN": ARTICLES}, "OP": "?"})
-                pattern.append({"LEMMA": {"IN": lemma_variants(word)}})
-            for first in lemma_variants(words[0]):
-                self.phrases.setdefault(first, Matcher(vocab)).add(key, [pattern])
-            self.phrase_info[key] = (phrase.type, phrase.negated, phrase.pattern)
+        # Phrases indexed by the lemma variants of their first word: a sentence only tries
+        # the phrases whose first word it contains.
+        self.phrases: dict[str, list[tuple[list[frozenset[str]], Phrase]]] = {}
+        for phrase in lexicon.phrases:
+            words = [frozenset(lemma_variants(w)) for w in phrase.pattern.split()]
+            for first in words[0]:
+                self.phrases.setdefault(first, []).append((words, phrase))
         pol, mod = lexicon.polarity, lexicon.modality
         self.refusal_governors = frozenset(pol.refusal_governors)
         self.hyp_gov = frozenset(mod.hypothetical_governors)
@@ -63,18 +55,16 @@ class TriggerFinder:
     def triggers(self, doc: Doc) -> list[Trigger]:
         found: list[Trigger] = []
         used: set[int] = set()
-        matches = {m for lemma in {t.lemma_ for t in doc} & self.phrases.keys()
-                   for m in self.phrases[lemma](doc)}
-        for match_id, start, end in sorted(matches, key=lambda m: (m[1], -m[2])):
+        tokens = list(doc)
+        for start, end, phrase in self._phrase_matches(tokens):
             if any(i in used for i in range(start, end)):
                 continue
-            type_, negated, pattern = self.phrase_info[doc.vocab.strings[match_id]]
             span = doc[start:end]
             prep = span[-1] if span[-1].pos_ == "ADP" else None
-            found.append(Trigger(span[0], type_, f"phrase:{pattern}", span.text, negated,
-                                 target_prep=prep))
+            found.append(Trigger(span[0], phrase.type, f"phrase:{phrase.pattern}", span.text,
+                                 phrase.negated, target_prep=prep))
             used.update(range(start, end))
-        for tok in doc:
+        for tok in tokens:
             if tok.i in used or not _verbal(tok):
                 continue
             trig = self._light_verb(tok) or self._verb(tok)
@@ -86,6 +76,24 @@ class TriggerFinder:
         found.extend(self._obligations(doc))
         found.extend(self._model_candidates(doc, used))
         return found
+
+    def _phrase_matches(self, tokens: list[Token]) -> list[tuple[int, int, Phrase]]:
+        """Lexicon idioms on lemmas, an article allowed between words; longest first."""
+        lemmas = [t.lemma_ for t in tokens]
+        lowers = [t.lower_ for t in tokens]
+        found = []
+        for i, lemma in enumerate(lemmas):
+            for words, phrase in self.phrases.get(lemma, ()):
+                j = i + 1
+                for word in words[1:]:
+                    if j < len(lemmas) and lowers[j] in ARTICLES and lemmas[j] not in word:
+                        j += 1
+                    if j >= len(lemmas) or lemmas[j] not in word:
+                        break
+                    j += 1
+                else:
+                    found.append((i, j, phrase))
+        return sorted(found, key=lambda m: (m[0], -m[1]))
 
     def verb_key(self, tok: Token) -> str:
         """The verb's lexicon key: lemma, or 'lemma particle' when the lexicon has it."""

@@ -6,10 +6,11 @@ trained typing model. The decision, in order:
 1. A construction rule whose meaning the model cannot see (a lexicon idiom, a
    reduction "cut its aid", a promise "offered support", "lose the support of", an
    obligation "said Y must") keeps its type.
-2. Otherwise the model's type wins when the model is sure of it (probability at least
+2. The model vetoes a rule trigger it reads as no event with probability ``veto``.
+3. Otherwise the model's type wins when the model is sure of it (probability at least
    ``override``) or when no rule typed the word; a bare model candidate needs
    probability ``threshold`` to become an event at all.
-3. Otherwise the rule's type stands.
+4. Otherwise the rule's type stands.
 
 The event's type confidence is the model's calibrated probability of the chosen type
 (or the rule's prior when the model has no say).
@@ -21,7 +22,7 @@ from spacy.tokens import Doc
 
 from realpolitik.events.context import EventDraft
 from realpolitik.events.lexicon import Lexicon
-from realpolitik.events.typing_model import TypingModel
+from realpolitik.events.typing_model import TypingModel, sentence_context
 
 # Prior confidence of each kind of rule when the model does not read the trigger.
 RULE_CONFIDENCE = {"phrase": 0.8, "light": 0.75, "verb": 0.7, "obligation": 0.6}
@@ -29,8 +30,9 @@ RULE_CONFIDENCE = {"phrase": 0.8, "light": 0.75, "verb": 0.7, "obligation": 0.6}
 
 class EventTyper:
     def __init__(self, lexicon: Lexicon, model: TypingModel | None, threshold: float | None,
-                 override: float) -> None:
+                 override: float, veto: float = 1.01) -> None:
         self.lex = lexicon
+        self.veto = veto
         self.model = model
         # None: the threshold `make train` chose on the dev split, stored with the model
         if threshold is None:
@@ -39,18 +41,25 @@ class EventTyper:
         self.override = override
 
     def __call__(self, doc: Doc) -> Doc:
+        contexts: dict[int, list[str]] = {}
         for draft in doc._.rp_drafts:
-            self.decide(draft)
+            tok = draft.trigger.token
+            if tok.sent.start not in contexts:
+                contexts[tok.sent.start] = sentence_context(tok)
+            self.decide(draft, contexts[tok.sent.start])
             draft.base_type = draft.type
         return doc
 
-    def decide(self, draft: EventDraft) -> None:
+    def decide(self, draft: EventDraft, context: list[str] | None = None) -> None:
         trig = draft.trigger
         kind = trig.rule.split(":")[0]
         fixed = kind in ("phrase", "obligation") or trig.reduced or trig.promise or trig.lose
         if self.model is not None and not fixed:
-            scores = self.model.score(trig.token, self.lex)
+            scores = self.model.score(trig.token, self.lex, context)
             draft.model_type, draft.model_probability = scores.type, scores.probability
+            if scores.none_probability >= self.veto:
+                draft.dropped = "model: no event here"  # "fired the coach", "talks of the town"
+                return
             if trig.type and (scores.type == trig.type or scores.probability < self.override):
                 # the rule stands; the model's agreement (or doubt) sets the confidence
                 draft.type, draft.type_rule = trig.type, trig.rule

@@ -46,8 +46,18 @@ def candidates(doc: Doc | Sequence[Token], nouns: frozenset[str]) -> list[Token]
     return [t for t in doc if is_candidate(t, nouns)]
 
 
-def features(tok: Token, lex: Lexicon) -> list[str]:
-    """Sparse feature names for one trigger candidate (the same in training and coding)."""
+def sentence_context(tok: Token) -> list[str]:
+    """The content lemmas of the candidate's sentence (shared by its candidates)."""
+    sent = tok.sent if tok.doc.has_annotation("SENT_START") else tok.doc[:]
+    return [f"s={t.lemma_.lower()}" for t in sent if t.pos_ in CONTENT_POS]
+
+
+def features(tok: Token, lex: Lexicon, context: list[str] | None = None) -> list[str]:
+    """Sparse feature names for one trigger candidate (the same in training and coding).
+
+    ``context`` is ``sentence_context(tok)``, passed in when several candidates of one
+    sentence are scored.
+    """
     lemma = tok.lemma_.lower()
     verbs, nouns = lex.verb_types, lex.noun_types
     out = [f"l={lemma}", f"pos={tok.pos_}", f"dep={tok.dep_}", f"tag={tok.tag_}"]
@@ -107,10 +117,8 @@ def features(tok: Token, lex: Lexicon) -> list[str]:
             out.append(f"headlex={verbs[hlemma]}")
         if tok.pos_ in ("NOUN", "PROPN"):
             out.append(f"gov={hlemma}|{tok.dep_}")
-    sent = tok.sent if tok.doc.has_annotation("SENT_START") else tok.doc[:]
-    for other in sent:
-        if other.pos_ in CONTENT_POS and other.i != tok.i:
-            out.append(f"s={other.lemma_.lower()}")
+    own = f"s={lemma}"
+    out += [f for f in (context if context is not None else sentence_context(tok)) if f != own]
     return out
 
 
@@ -154,15 +162,12 @@ class TypingModel:
         exp = np.exp(logits)
         return exp / exp.sum()
 
-    def score(self, tok: Token, lex: Lexicon) -> TypeScores:
-        probs = self.probabilities(features(tok, lex))
+    def score(self, tok: Token, lex: Lexicon, context: list[str] | None = None) -> TypeScores:
+        probs = self.probabilities(features(tok, lex, context))
         order = np.argsort(-probs)
         best = next(int(i) for i in order if int(i) != self._none)
         return TypeScores(tok, self.labels[best], float(probs[best]),
                           float(probs[self._none]))
-
-    def score_doc(self, doc: Doc, lex: Lexicon) -> list[TypeScores]:
-        return [self.score(tok, lex) for tok in candidates(doc, self.nouns)]
 
     # ------------------------------------------------------------ persistence
     def save(self, directory: Path = MODEL_DIR) -> None:

@@ -69,7 +69,7 @@ def trigger_vocabulary(lexicon: Lexicon, model: TypingModel | None) -> frozenset
     """
     words = set(lexicon.trigger_words)
     words.update(lexicon.modality.hypothetical_governors)
-    words.update(lexicon.attribution.reporting_verbs)  # "said Y must ..." obligations
+    words.update(lexicon.modality.obligation_auxiliaries)  # "said Y must ..." obligations
     if model is not None:
         words.update(model.trigger_lemmas)
         words.update(model.nouns)
