@@ -217,9 +217,11 @@ def test_seeds_are_one_story_with_one_origin(tmp_path: Path) -> None:
     happenings = [json.loads(x) for x in run_cli(
         ["events", "--db", str(db), "--level", "event", "--format", "jsonl"]
     ).stdout.splitlines()]
+    # "Russia does not back Maduro": support withheld, or a refusal coded REJECT
     refusal = [h for h in happenings if h["source"]["country"] == "RUS" and h["target"]
-               and h["target"]["country"] == "VEN" and h["negated"]
-               and h["type"] in ("SUPPORT", "AID") and len(h["outlets"]) == 2]
+               and h["target"]["country"] == "VEN" and len(h["outlets"]) == 2
+               and ((h["negated"] and h["type"] in ("SUPPORT", "AID"))
+                    or (h["type"] == "REJECT" and not h["negated"]))]
     assert refusal, happenings
     assert refusal[0]["origins"] == ["The Wall Street Journal"]
     assert set(refusal[0]["outlets"]) == {"Total News Agency", "Next News"}

@@ -66,7 +66,7 @@ def make_triggers(nlp: Language, name: str, data_dir: str, model_dir: str,
 
 @Language.factory("realpolitik_typing",
                   default_config={"data_dir": "", "model_dir": "", "use_model": True,
-                                  "threshold": None, "override": 0.35, "veto": 0.95})
+                                  "threshold": None, "override": 0.0, "veto": 0.95})
 def make_typing(nlp: Language, name: str, data_dir: str, model_dir: str, use_model: bool,
                 threshold: float | None, override: float, veto: float) -> EventTyper:
     return EventTyper(_lexicon(data_dir), _model(model_dir, use_model), threshold, override,

@@ -130,9 +130,10 @@ class RoleWords(_Strict):
     domestic_sectors: list[str]
     state_sectors: list[str]
     recipient_verbs: list[str]
+    dissent_types: list[str]
     symmetric_types: list[str]
 
-    @field_validator("location_types", "symmetric_types")
+    @field_validator("location_types", "symmetric_types", "dissent_types")
     @classmethod
     def _plover(cls, value: list[str]) -> list[str]:
         unknown = set(value) - set(PLOVER_TYPES)

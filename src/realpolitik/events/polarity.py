@@ -66,7 +66,7 @@ class PolarityModality:
             if reject is not None and draft.negated and reject is not draft:
                 # "refused to send troops": one event, REJECT, naming what was refused
                 draft.dropped = "polarity: the refusal is coded as REJECT"
-                reject.type_rule += f"+refused:{draft.type}"
+                reject.type_rule += f"+refused:{draft.trigger.type or draft.type}"
         return doc
 
     # --------------------------------------------------------------- polarity

@@ -146,6 +146,8 @@ class RoleFinder:
         self.domestic = frozenset(roles.domestic_sectors)
         self.symmetric = frozenset(roles.symmetric_types)
         self.recipient = frozenset(roles.recipient_verbs)
+        self.dissent_types = frozenset(roles.dissent_types)
+        self.state_sectors = frozenset(roles.state_sectors)
         self.target_preps = frozenset(lexicon.target_preps)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -373,6 +375,14 @@ class RoleFinder:
                     for actor in found.actors:
                         if actor.country is not None and actor.country not in sources:
                             return [actor], "target:location"
+        # 5. PLOVER: dissent with no named target is directed at the state it happens in
+        if draft.type in self.dissent_types:
+            countries = {a.country for a in draft.sources.actors
+                         if a.country is not None and a.sector not in self.state_sectors}
+            if len(countries) == 1:
+                country = countries.pop()
+                return [ActorRef(country=country, sector="GOV", name=country,
+                                 text=trig.token.text)], "target:the-state"
         return [], ""
 
     def _domestic_sources(self, sources: Resolved, draft: EventDraft,

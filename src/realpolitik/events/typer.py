@@ -7,9 +7,9 @@ trained typing model. The decision, in order:
    reduction "cut its aid", a promise "offered support", "lose the support of", an
    obligation "said Y must") keeps its type.
 2. The model vetoes a rule trigger it reads as no event with probability ``veto``.
-3. Otherwise the model's type wins when the model is sure of it (probability at least
-   ``override``) or when no rule typed the word; a bare model candidate needs
-   probability ``threshold`` to become an event at all.
+3. Otherwise the model's type wins over a rule's when its probability exceeds that of
+   the rule's type by ``override``; a bare model candidate needs probability
+   ``threshold`` to become an event at all.
 4. Otherwise the rule's type stands.
 
 The event's type confidence is the model's calibrated probability of the chosen type
@@ -30,9 +30,11 @@ RULE_CONFIDENCE = {"phrase": 0.8, "light": 0.75, "verb": 0.7, "obligation": 0.6}
 
 class EventTyper:
     def __init__(self, lexicon: Lexicon, model: TypingModel | None, threshold: float | None,
-                 override: float, veto: float = 1.01) -> None:
+                 override: float, veto: float = 1.01,
+                 fixed_kinds: tuple[str, ...] = ("phrase", "obligation")) -> None:
         self.lex = lexicon
         self.veto = veto
+        self.fixed_kinds = frozenset(fixed_kinds)
         self.model = model
         # None: the threshold `make train` chose on the dev split, stored with the model
         if threshold is None:
@@ -53,20 +55,21 @@ class EventTyper:
     def decide(self, draft: EventDraft, context: list[str] | None = None) -> None:
         trig = draft.trigger
         kind = trig.rule.split(":")[0]
-        fixed = kind in ("phrase", "obligation") or trig.reduced or trig.promise or trig.lose
+        fixed = kind in self.fixed_kinds or trig.reduced or trig.promise or trig.lose
         if self.model is not None and not fixed:
             scores = self.model.score(trig.token, self.lex, context)
             draft.model_type, draft.model_probability = scores.type, scores.probability
             if scores.none_probability >= self.veto:
                 draft.dropped = "model: no event here"  # "fired the coach", "talks of the town"
                 return
-            if trig.type and (scores.type == trig.type or scores.probability < self.override):
+            if trig.type and (scores.type == trig.type
+                              or scores.probability < scores.of(trig.type) + self.override):
                 # the rule stands; the model's agreement (or doubt) sets the confidence
                 draft.type, draft.type_rule = trig.type, trig.rule
                 agree = scores.type == trig.type
                 draft.type_confidence = max(scores.probability, 0.5) if agree else 0.5
                 return
-            if scores.probability >= (self.override if trig.type else self.threshold):
+            if trig.type or scores.probability >= self.threshold:
                 draft.type = scores.type
                 draft.type_rule = f"{self.model.version}" + (
                     f"(over {trig.rule})" if trig.type else "")

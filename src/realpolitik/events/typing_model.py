@@ -130,6 +130,10 @@ class TypeScores:
     type: str
     probability: float
     none_probability: float
+    distribution: dict[str, float]
+
+    def of(self, type_: str) -> float:
+        return self.distribution.get(type_, 0.0)
 
 
 class TypingModel:
@@ -167,7 +171,8 @@ class TypingModel:
         order = np.argsort(-probs)
         best = next(int(i) for i in order if int(i) != self._none)
         return TypeScores(tok, self.labels[best], float(probs[best]),
-                          float(probs[self._none]))
+                          float(probs[self._none]),
+                          dict(zip(self.labels, probs.tolist(), strict=True)))
 
     # ------------------------------------------------------------ persistence
     def save(self, directory: Path = MODEL_DIR) -> None:
