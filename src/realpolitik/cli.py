@@ -85,11 +85,12 @@ def _embedder():
 
 def ingest_paths(paths: list[str], db: Path, workers: int = 1, batch_size: int = 64) -> int:
     """Ingest and code sources into the store, then group stories; returns failed sources."""
-    from realpolitik.store import Store, StoreError
+    from realpolitik.store import StoreError
     from realpolitik.workflow import StoryUpdate, ingest_sources, update_stories
 
-    pipe = _pipeline(workers)
-    with Store(db) as store, _progress() as progress:
+    store = _open_store(db, create=True)  # before the models load: a locked DB fails at once
+    with store, _progress() as progress:
+        pipe = _pipeline(workers)
         task = progress.add_task("Ingesting", total=None)
         report = ingest_sources(paths, store, pipe, batch_size, on_problem=_error,
                                 advance=lambda n: progress.advance(task, n))
@@ -190,13 +191,28 @@ def _cell(value: object) -> str:
     return text if len(text) <= 90 else text[:89] + "\u2026"
 
 
-def _open_store(db: Path):
-    from realpolitik.store import Store
+def _open_store(db: Path, create: bool = False):
+    """The store at ``db`` (read-only unless ``create``), or one error line and exit 2."""
+    from realpolitik.store import Store, StoreError
 
-    if not db.exists():
+    if not create and not db.exists():
         _error(f"{db}: no such database; run `realpolitik ingest` first")
         raise typer.Exit(2)
-    return Store(db, read_only=True)
+    try:
+        return Store(db, read_only=not create)
+    except StoreError as exc:
+        _error(_store_problem(exc))
+        raise typer.Exit(2) from None
+
+
+def _store_problem(exc: Exception) -> str:
+    """The store's one-line message, with a hint when another process holds the file."""
+    from realpolitik.store import StoreLockedError
+
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if isinstance(exc, StoreLockedError):
+        return f"{first} (is `realpolitik serve` running?)"
+    return first
 
 
 CountryOption = Annotated[str | None, typer.Option("--country", help="ISO3 or IGO code.")]
@@ -446,6 +462,7 @@ def serve(db: DbOption = DEFAULT_DB_PATH,
     from realpolitik.api import ApiSettings, create_app
     from realpolitik.web import mount_dashboard
 
+    _open_store(db, create=True).close()  # a locked or corrupt file: one line, not a trace
     app_ = create_app(ApiSettings(db=db))
     mount_dashboard(app_)
     err.print(f"Dashboard: http://{host}:{port}/   API docs: http://{host}:{port}/docs")
@@ -460,5 +477,30 @@ def schema() -> None:
     sys.stdout.write(event_schema_doc())
 
 
+def main() -> None:
+    """The console entry point: any failure a command did not report becomes one line.
+
+    ``REALPOLITIK_DEBUG=1`` lets the traceback through for debugging.
+    """
+    import os
+
+    from realpolitik.store import StoreError
+
+    try:
+        app()
+    except StoreError as exc:
+        if os.environ.get("REALPOLITIK_DEBUG"):
+            raise
+        _error(_store_problem(exc))
+        sys.exit(2)
+    except Exception as exc:  # the last guard before a user's terminal
+        if os.environ.get("REALPOLITIK_DEBUG"):
+            raise
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        _error(f"unexpected {type(exc).__name__}: {first} (REALPOLITIK_DEBUG=1 shows the "
+               "traceback)")
+        sys.exit(1)
+
+
 if __name__ == "__main__":
-    app()
+    main()
