@@ -356,11 +356,16 @@ def _indices_for(db: Path, country: str, as_of: dt.date | None, window: int,
                  baseline: int):
     from realpolitik.actors.gazetteer import Gazetteer
     from realpolitik.events.lexicon import load_plover
+    from realpolitik.relations.indices import DateRangeError
     from realpolitik.workflow import country_index
 
     with _open_store(db) as store:
-        return country_index(store, country, load_plover(), Gazetteer.load().country_name,
-                             as_of, window, baseline)
+        try:
+            return country_index(store, country, load_plover(), Gazetteer.load().country_name,
+                                 as_of, window, baseline)
+        except DateRangeError as exc:  # the dates fall off the calendar
+            _error(str(exc))
+            raise typer.Exit(2) from None
 
 
 @app.command()
@@ -451,19 +456,31 @@ def demo(db: DbOption = DEFAULT_DB_PATH,
 def serve(db: DbOption = DEFAULT_DB_PATH,
           host: Annotated[str, typer.Option(help="Interface to bind (loopback by default).")]
           = "127.0.0.1",
-          port: Annotated[int, typer.Option(min=1, max=65535)] = 8000) -> None:
+          port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+          allow_host: Annotated[list[str] | None, typer.Option(
+              "--allow-host", help="Another Host header name to answer (repeatable; also "
+              "$REALPOLITIK_ALLOWED_HOSTS, comma-separated). Loopback names and --host "
+              "are always allowed.")] = None,
+          write_timeout: Annotated[float | None, typer.Option(
+              "--write-timeout", min=1, help="Seconds one POST /api/articles may take "
+              "(default 120, or $REALPOLITIK_WRITE_TIMEOUT).")] = None) -> None:
     """Serve the REST API (/api, docs at /docs) and the dashboard from one app.
 
     Writes (POST /api/articles) need the token in $REALPOLITIK_API_TOKEN; without one,
-    writes are refused.
+    writes are refused. Requests whose Host header is not an allowed name get 400.
     """
     import uvicorn
 
     from realpolitik.api import ApiSettings, create_app
+    from realpolitik.api.deps import with_hosts
     from realpolitik.web import mount_dashboard
 
     _open_store(db, create=True).close()  # a locked or corrupt file: one line, not a trace
-    app_ = create_app(ApiSettings(db=db))
+    settings = ApiSettings(db=db)
+    settings.allowed_hosts = with_hosts(settings.allowed_hosts, [host, *(allow_host or [])])
+    if write_timeout is not None:
+        settings.write_timeout = write_timeout
+    app_ = create_app(settings)
     mount_dashboard(app_)
     err.print(f"Dashboard: http://{host}:{port}/   API docs: http://{host}:{port}/docs")
     uvicorn.run(app_, host=host, port=port, log_level="warning")
