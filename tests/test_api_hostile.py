@@ -1,0 +1,300 @@
+"""The API against hostile clients: bad JSON values, huge texts, extreme dates, foreign
+Host headers, script URLs, and writes that take too long, on a real server on 127.0.0.1.
+
+Coding is replaced by small fakes here (the real pipeline is exercised in test_api.py),
+so the timing tests control exactly how long a write codes and saves.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+import realpolitik.api.ingest as api_ingest
+from realpolitik.api import ApiSettings, create_app
+from realpolitik.api.deps import ApiState
+from realpolitik.records import Article, CodedArticle
+from realpolitik.store import Store
+from realpolitik.web.csp import script_hash
+
+TOKEN = "hostile-test-token"
+DOC = {"text": "Norway agreed to send medical aid to Sudan.", "title": "Aid",
+       "outlet": "Fjord Wire", "published": "2025-12-02", "url": "https://fjord.example/aid"}
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    seconds: float
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class Server:
+    url: str
+    app: FastAPI
+
+    @property
+    def state(self) -> ApiState:
+        state: ApiState = self.app.state.api
+        return state
+
+    def request(self, path: str, body: bytes | None = None,
+                headers: dict[str, str] | None = None, method: str | None = None) -> Reply:
+        """One HTTP request to the server (loopback only); any status is returned."""
+        req = urllib.request.Request(self.url + path, data=body, method=method,
+                                     headers={"Authorization": f"Bearer {TOKEN}",
+                                              "Content-Type": "application/json",
+                                              **(headers or {})})
+        start = time.monotonic()
+        try:
+            with urllib.request.urlopen(req, timeout=60) as resp:
+                status, head, data = resp.status, dict(resp.headers), resp.read()
+        except urllib.error.HTTPError as exc:
+            status, head, data = exc.code, dict(exc.headers), exc.read()
+        return Reply(status, {k.lower(): v for k, v in head.items()}, data,
+                     time.monotonic() - start)
+
+    def post(self, raw: bytes | str) -> Reply:
+        return self.request("/api/articles", raw.encode() if isinstance(raw, str) else raw)
+
+    def wait_for_writes(self) -> None:
+        """Block until the write thread has finished everything queued so far."""
+        self.state.write_pool.submit(lambda: None).result(timeout=60)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture()
+def server(tmp_path: Path) -> Iterator[Server]:
+    """The real app over an empty database, served by uvicorn on a free loopback port."""
+    app = create_app(ApiSettings(db=tmp_path / "hostile.duckdb", token=TOKEN,
+                                 write_timeout=1.0))
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    yield Server(f"http://127.0.0.1:{port}", app)
+    srv.should_exit = True
+    thread.join(timeout=30)
+
+
+class FakePipeline:
+    """Codes every article as having no events, after ``delay`` (or until released)."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
+        self.release = threading.Event()
+
+    def code(self, articles: Sequence[Article]) -> list[CodedArticle]:
+        self.release.wait(self.delay)
+        return [CodedArticle(article=a) for a in articles]
+
+
+def _fake_coding(server: Server, pipeline: FakePipeline,
+                 grouping: Callable[..., Any] | None = None) -> None:
+    state = server.state
+    state._pipeline = pipeline  # type: ignore[assignment]
+    state._embedder = object()  # type: ignore[assignment]
+    api_ingest.update_stories = grouping or (lambda *args, **kwargs: None)  # type: ignore
+
+
+@pytest.fixture(autouse=True)
+def _restore_grouping() -> Iterator[None]:
+    real = api_ingest.update_stories
+    yield
+    api_ingest.update_stories = real  # type: ignore[assignment]
+
+
+def _assert_clean_4xx(reply: Reply, *words: str) -> str:
+    assert 400 <= reply.status < 500, reply.body[:300]
+    text = reply.body.decode("utf-8")
+    json.loads(text)  # always valid JSON
+    assert "Traceback" not in text and "/work" not in text and "site-packages" not in text
+    for word in words:
+        assert word in text
+    return text
+
+
+# ------------------------------------------------------------------ bad values
+def test_nan_surrogates_and_long_text_are_4xx(server: Server) -> None:
+    for body in ('{"text": NaN}', '{"text": "Norway aids Sudan.", "published": NaN}',
+                 '{"documents": [{"text": Infinity}]}'):
+        _assert_clean_4xx(server.post(body), "NaN and Infinity are not valid JSON")
+    for field in ("text", "title", "outlet", "summary"):
+        doc = {**DOC, field: "Norway \ud800 aids Sudan."}
+        body = json.dumps(doc)  # ensure_ascii: the lone surrogate travels as \\ud800
+        _assert_clean_4xx(server.post(body), field, "lone surrogate (U+D800)")
+    long_text = "Norway sends aid to Sudan. " * 44_445  # 1.2 million characters, < 2 MB
+    assert len(long_text) > 1_200_000
+    reply = server.post(json.dumps({"text": long_text}))
+    assert reply.status == 422
+    _assert_clean_4xx(reply, "text is too long", "1,000,000")
+    assert server.request("/api/articles", method="GET").json()["total"] == 0
+
+
+def test_extreme_dates_are_4xx_or_answers(server: Server) -> None:
+    early = server.request("/api/indices/VEN?as_of=0001-01-01")
+    assert early.status == 422
+    _assert_clean_4xx(early, "too early")
+    for query in ("/api/indices/VEN?as_of=0001-12-31", "/api/indices/VEN?as_of=0002-06-16",
+                  "/api/indices/VEN?as_of=9999-12-31", "/api/indices/VEN?as_of=10000-01-01",
+                  "/api/indices/VEN?as_of=0000-01-01", "/api/indices/VEN?as_of=2025-02-30",
+                  "/api/indices/VEN?as_of=9999-12-31&window=3650&baseline=3650",
+                  "/api/indices/VEN?as_of=0011-01-01&window=3650&baseline=3650",
+                  "/api/events?since=0001-01-01&until=9999-12-31",
+                  "/api/articles?since=9999-12-31", "/api/report/VEN?since=0001-01-01",
+                  "/api/stories?since=0001-01-01"):
+        reply = server.request(query)
+        assert reply.status in (200, 422), (query, reply.status, reply.body[:200])
+        if reply.status == 422:
+            _assert_clean_4xx(reply)
+
+
+def test_script_urls_are_refused_and_never_served(server: Server) -> None:
+    _fake_coding(server, FakePipeline())
+    for url in ("javascript:alert(3)", " JavaScript:alert(1)", "java\tscript:alert(1)",
+                "data:text/html,<script>alert(1)</script>", "/relative", "vbscript:x"):
+        _assert_clean_4xx(server.post(json.dumps({**DOC, "url": url})), "http")
+    stored = server.post(json.dumps(DOC))
+    assert stored.status == 201, stored.body
+    (aid,) = stored.json()["articles"]
+    # a script URL already in the database (written by an older version) is not served
+    with server.state.writer() as store:
+        store.con.execute("UPDATE articles SET url = 'javascript:alert(3)' WHERE id = ?", [aid])
+    assert server.request(f"/api/articles/{aid}").json()["article"]["url"] is None
+    assert server.request("/api/articles").json()["items"][0]["url"] is None
+
+
+# ------------------------------------------------------------ headers and hosts
+def test_security_headers_on_every_response(server: Server) -> None:
+    for path, status in (("/api/countries", 200), ("/api/nope", 404),
+                         ("/api/events?limit=0", 422), ("/openapi.json", 200)):
+        reply = server.request(path)
+        assert reply.status == status
+        assert reply.headers["x-content-type-options"] == "nosniff"
+        assert reply.headers["x-frame-options"] == "DENY"
+        assert reply.headers["referrer-policy"] == "no-referrer"
+        csp = reply.headers["content-security-policy"]
+        assert "script-src 'self';" in csp and "frame-ancestors 'none'" in csp
+        assert "unsafe-eval" not in csp
+    too_big = server.post(b'{"text": "' + b"x" * 2_100_000 + b'"}')
+    assert too_big.status == 413 and too_big.headers["x-frame-options"] == "DENY"
+    docs = server.request("/docs")
+    assert docs.status == 200
+    policy = docs.headers["content-security-policy"]
+    script_src = re.search(r"script-src ([^;]*)", policy)
+    assert script_src and "'unsafe-inline'" not in script_src.group(1)
+    inline = re.findall(r"<script>(.*?)</script>", docs.body.decode(), re.DOTALL)
+    assert inline and all(script_hash(code) in policy for code in inline)
+
+
+def test_host_allow_list(server: Server, tmp_path: Path,
+                         monkeypatch: pytest.MonkeyPatch) -> None:
+    port = server.url.rsplit(":", 1)[1]
+    for host in ("localhost", f"localhost:{port}", f"127.0.0.1:{port}", f"[::1]:{port}",
+                 "LOCALHOST"):
+        assert server.request("/api/countries", headers={"Host": host}).status == 200, host
+    for host in ("evil.example", f"evil.example:{port}", "127.0.0.1.evil.example",
+                 "localhost.", "", "[::2]"):
+        reply = server.request("/api/countries", headers={"Host": host})
+        assert reply.status == 400, host
+        _assert_clean_4xx(reply, "Host")
+        assert reply.headers["x-frame-options"] == "DENY"
+    monkeypatch.setenv("REALPOLITIK_ALLOWED_HOSTS", "dash.example, Other.Example")
+    settings = ApiSettings(db=tmp_path / "x.duckdb")
+    assert {"dash.example", "other.example", "localhost", "127.0.0.1", "[::1]"} <= set(
+        settings.allowed_hosts)
+    assert "evil.example" not in settings.allowed_hosts
+
+
+# ------------------------------------------------------------- bounded writes
+def _read_while(server: Server, busy: Callable[[], bool]) -> list[float]:
+    """Read /api/articles repeatedly while ``busy()``; the time each read took."""
+    times = []
+    deadline = time.monotonic() + 20
+    while busy() and time.monotonic() < deadline:
+        reply = server.request("/api/articles")
+        assert reply.status == 200
+        times.append(reply.seconds)
+        time.sleep(0.05)
+    return times
+
+
+def test_slow_coding_is_abandoned_with_503(server: Server) -> None:
+    pipeline = FakePipeline(delay=30)  # codes until released
+    _fake_coding(server, pipeline)
+    started = time.monotonic()
+    results: dict[str, Reply] = {}
+    poster = threading.Thread(target=lambda: results.update(first=server.post(json.dumps(DOC))))
+    poster.start()
+    reads = _read_while(server, poster.is_alive)
+    poster.join()
+    first = results["first"]
+    assert first.status == 503 and first.headers["retry-after"]
+    _assert_clean_4xx_or_5xx(first, "did not finish within 1 s", "nothing from it was stored")
+    assert time.monotonic() - started < 5
+    assert reads and max(reads) < 1.0  # readers were answered while the write was coding
+    # a second write queued behind the runaway one is refused within its budget too
+    second = server.post(json.dumps({**DOC, "text": "Chile sent aid to Peru."}))
+    assert second.status == 503 and second.seconds < 3
+    pipeline.release.set()
+    server.wait_for_writes()
+    assert server.request("/api/articles").json()["total"] == 0  # abandoned: nothing saved
+
+
+def _assert_clean_4xx_or_5xx(reply: Reply, *words: str) -> None:
+    text = reply.body.decode("utf-8")
+    assert "Traceback" not in text and "/work" not in text
+    for word in words:
+        assert word in text
+
+
+def test_readers_never_wait_for_a_saving_writer(server: Server) -> None:
+    saving = threading.Event()
+
+    def slow_grouping(store: Store, *args: Any, **kwargs: Any) -> None:
+        """Hold a write transaction open for 2 s, as a long story update would."""
+        store.con.begin()
+        store.con.execute("UPDATE articles SET title = title || '' ")
+        saving.set()
+        time.sleep(2)
+        store.con.commit()
+
+    _fake_coding(server, FakePipeline(), slow_grouping)
+    results: dict[str, Reply] = {}
+    poster = threading.Thread(target=lambda: results.update(write=server.post(json.dumps(DOC))))
+    poster.start()
+    assert saving.wait(10)
+    reads = _read_while(server, poster.is_alive)
+    poster.join()
+    # saving had begun before the 1 s budget ran out, so the write completes
+    assert results["write"].status == 201, results["write"].body
+    assert results["write"].seconds > 1.5
+    assert len(reads) >= 5 and max(reads) < 1.0
+    assert server.request("/api/articles").json()["total"] == 1
