@@ -298,3 +298,17 @@ def test_readers_never_wait_for_a_saving_writer(server: Server) -> None:
     assert results["write"].seconds > 1.5
     assert len(reads) >= 5 and max(reads) < 1.0
     assert server.request("/api/articles").json()["total"] == 1
+
+
+def test_only_http_urls_are_kept_in_records() -> None:
+    from realpolitik.records import http_url
+
+    for good in ("https://example.org/a?b=c#d", "HTTP://EXAMPLE.ORG", "http://[::1]:8000/x",
+                 "  https://example.org/padded  "):
+        assert http_url(good) == good.strip()
+    for bad in ("javascript:alert(1)", "JavaScript:alert(1)", "java\tscript:alert(1)",
+                "\x01javascript:alert(1)", "data:text/html,x", "vbscript:x", "file:///etc/passwd",
+                "//evil.example/x", "/relative", "https://", "https://a b.example/", "", "http:x"):
+        assert http_url(bad) is None, bad
+    assert Article(id="a", text="t", url="javascript:alert(1)").url is None
+    assert Article(id="a", text="t", url="https://example.org/").url == "https://example.org/"
