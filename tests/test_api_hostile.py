@@ -28,6 +28,7 @@ from realpolitik.api import ApiSettings, create_app
 from realpolitik.api.deps import ApiState
 from realpolitik.records import Article, CodedArticle
 from realpolitik.store import Store
+from realpolitik.web import mount_dashboard
 from realpolitik.web.csp import script_hash
 
 TOKEN = "hostile-test-token"
@@ -88,9 +89,10 @@ def _free_port() -> int:
 
 @pytest.fixture()
 def server(tmp_path: Path) -> Iterator[Server]:
-    """The real app over an empty database, served by uvicorn on a free loopback port."""
+    """The real app and dashboard over an empty database, by uvicorn on a loopback port."""
     app = create_app(ApiSettings(db=tmp_path / "hostile.duckdb", token=TOKEN,
                                  write_timeout=1.0))
+    mount_dashboard(app)
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -116,19 +118,12 @@ class FakePipeline:
         return [CodedArticle(article=a) for a in articles]
 
 
-def _fake_coding(server: Server, pipeline: FakePipeline,
+def _fake_coding(server: Server, monkeypatch: pytest.MonkeyPatch, pipeline: FakePipeline,
                  grouping: Callable[..., Any] | None = None) -> None:
-    state = server.state
-    state._pipeline = pipeline  # type: ignore[assignment]
-    state._embedder = object()  # type: ignore[assignment]
-    api_ingest.update_stories = grouping or (lambda *args, **kwargs: None)  # type: ignore
-
-
-@pytest.fixture(autouse=True)
-def _restore_grouping() -> Iterator[None]:
-    real = api_ingest.update_stories
-    yield
-    api_ingest.update_stories = real  # type: ignore[assignment]
+    """Replace the models and story grouping of the running app with fakes."""
+    monkeypatch.setattr(server.state, "_pipeline", pipeline)
+    monkeypatch.setattr(server.state, "_embedder", object())
+    monkeypatch.setattr(api_ingest, "update_stories", grouping or (lambda *a, **k: None))
 
 
 def _assert_clean_4xx(reply: Reply, *words: str) -> str:
@@ -176,8 +171,9 @@ def test_extreme_dates_are_4xx_or_answers(server: Server) -> None:
             _assert_clean_4xx(reply)
 
 
-def test_script_urls_are_refused_and_never_served(server: Server) -> None:
-    _fake_coding(server, FakePipeline())
+def test_script_urls_are_refused_and_never_served(server: Server,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_coding(server, monkeypatch, FakePipeline())
     for url in ("javascript:alert(3)", " JavaScript:alert(1)", "java\tscript:alert(1)",
                 "data:text/html,<script>alert(1)</script>", "/relative", "vbscript:x"):
         _assert_clean_4xx(server.post(json.dumps({**DOC, "url": url})), "http")
@@ -233,6 +229,26 @@ def test_host_allow_list(server: Server, tmp_path: Path,
     assert "evil.example" not in settings.allowed_hosts
 
 
+def test_what_already_held_still_holds(server: Server) -> None:
+    """No way out of the static folder, filters are data not SQL, no trace or path leaks."""
+    for path in ("/static/../../pyproject.toml", "/static/%2e%2e/%2e%2e/pyproject.toml",
+                 "/static/..%2f..%2fpyproject.toml", "/static/%2e%2e%5c%2e%2e%5cREADME.md",
+                 "/vendor/../api/countries/../../etc/passwd"):
+        reply = server.request(path)
+        assert reply.status == 404 and b"[project]" not in reply.body, path
+    assert server.request("/static/common.js").status == 200
+    for query in ("story=%27%20OR%201%3D1%20--", "country=VEN%27%3B%20DROP%20TABLE%20events%3B",
+                  "type=ASSAULT%22%29%20OR%20%281%3D1", "source=%25", "target=_"):
+        reply = server.request(f"/api/events?{query}")
+        assert reply.status in (200, 422) and (reply.status == 422 or reply.json()["total"] == 0)
+    assert server.request("/api/countries").status == 200  # the tables are still there
+    for path in ("/api/articles/%ED%A0%80", "/api/stories/%00", "/api/happenings/x%0Ay"):
+        _assert_clean_4xx(server.request(path))
+    unauthorised = server.request("/api/articles", json.dumps(DOC).encode(),
+                                  headers={"Authorization": "Bearer wrong"})
+    assert unauthorised.status == 401
+
+
 # ------------------------------------------------------------- bounded writes
 def _read_while(server: Server, busy: Callable[[], bool]) -> list[float]:
     """Read /api/articles repeatedly while ``busy()``; the time each read took."""
@@ -246,9 +262,10 @@ def _read_while(server: Server, busy: Callable[[], bool]) -> list[float]:
     return times
 
 
-def test_slow_coding_is_abandoned_with_503(server: Server) -> None:
+def test_slow_coding_is_abandoned_with_503(server: Server,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
     pipeline = FakePipeline(delay=30)  # codes until released
-    _fake_coding(server, pipeline)
+    _fake_coding(server, monkeypatch, pipeline)
     started = time.monotonic()
     results: dict[str, Reply] = {}
     poster = threading.Thread(target=lambda: results.update(first=server.post(json.dumps(DOC))))
@@ -275,7 +292,8 @@ def _assert_clean_4xx_or_5xx(reply: Reply, *words: str) -> None:
         assert word in text
 
 
-def test_readers_never_wait_for_a_saving_writer(server: Server) -> None:
+def test_readers_never_wait_for_a_saving_writer(server: Server,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
     saving = threading.Event()
 
     def slow_grouping(store: Store, *args: Any, **kwargs: Any) -> None:
@@ -286,7 +304,7 @@ def test_readers_never_wait_for_a_saving_writer(server: Server) -> None:
         time.sleep(2)
         store.con.commit()
 
-    _fake_coding(server, FakePipeline(), slow_grouping)
+    _fake_coding(server, monkeypatch, FakePipeline(), slow_grouping)
     results: dict[str, Reply] = {}
     poster = threading.Thread(target=lambda: results.update(write=server.post(json.dumps(DOC))))
     poster.start()

@@ -200,12 +200,14 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
     (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
 ]
 
 
 class SecurityHeadersMiddleware:
-    """Add nosniff, frame denial, the referrer policy and a Content-Security-Policy to
-    every response; a route that sets its own CSP (the API docs page) keeps it."""
+    """Add nosniff, frame denial, the referrer and cross-origin policies and a
+    Content-Security-Policy to every response; a route that sets its own CSP (the API docs
+    page) keeps it."""
 
     def __init__(self, app: ASGIApp, csp: str = DASHBOARD_CSP) -> None:
         self.app = app
