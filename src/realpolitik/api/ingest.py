@@ -14,8 +14,8 @@ import datetime as dt
 import threading
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, status
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from fastapi import APIRouter, Body, Depends, HTTPException, status
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
 from realpolitik.api.deps import ApiState, get_state
 from realpolitik.api.security import require_writer
@@ -68,6 +68,16 @@ class DocumentsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     documents: list[DocumentIn] = Field(min_length=1)
+
+
+def _shape(value: object) -> str:
+    """Which body a request sent: a batch when it has "documents", else one document."""
+    return "batch" if isinstance(value, dict) and "documents" in value else "document"
+
+
+# Validation errors then name the one shape the client meant, not both.
+WriteBody = Annotated[Annotated[DocumentIn, Tag("document")] | Annotated[DocumentsIn, Tag("batch")],
+                      Discriminator(_shape), Body()]
 
 
 class WriteProblem(BaseModel):
@@ -181,7 +191,7 @@ def _too_slow(budget: float) -> HTTPException:
                         403: {"description": "Writes disabled (no token configured)"},
                         413: {"description": "Request body too large"},
                         503: {"description": "Over the write time budget; nothing stored"}})
-async def post_articles(body: DocumentIn | DocumentsIn,
+async def post_articles(body: WriteBody,
                         state: Annotated[ApiState, Depends(get_state)]) -> WriteResult:
     """Code and store one document or a batch; already stored documents are skipped."""
     docs = body.documents if isinstance(body, DocumentsIn) else [body]
