@@ -18,7 +18,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
 from realpolitik.api.deps import ApiState, get_state
-from realpolitik.api.security import require_writer
+from realpolitik.api.security import log, require_writer
 from realpolitik.ingest import build_article
 from realpolitik.ingest.decode import IngestError
 from realpolitik.records import Article, http_url
@@ -177,12 +177,25 @@ def _write(docs: list[DocumentIn], state: ApiState, ticket: WriteTicket) -> Writ
                        problems=problems)
 
 
+def _unavailable(detail: str) -> HTTPException:
+    return HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail,
+                         headers={"Retry-After": "30"})
+
+
 def _too_slow(budget: float) -> HTTPException:
-    return HTTPException(
-        status.HTTP_503_SERVICE_UNAVAILABLE,
+    return _unavailable(
         f"the write did not finish within {budget:g} s (coding, or waiting for an earlier "
         "write) and was abandoned; nothing from it was stored. Retry later, or send fewer "
-        "or shorter documents", headers={"Retry-After": "30"})
+        "or shorter documents")
+
+
+STOPPING = "the server is shutting down; nothing was stored"
+
+
+def _log_late_failure(done: asyncio.Future[WriteResult | None]) -> None:
+    """An abandoned write that later failed: nobody awaits it, so log why."""
+    if not done.cancelled() and done.exception() is not None:
+        log.error("abandoned write failed", exc_info=done.exception())
 
 
 @router.post("/articles", status_code=status.HTTP_201_CREATED, response_model=WriteResult,
@@ -201,15 +214,16 @@ async def post_articles(body: WriteBody,
     try:
         future = state.write_pool.submit(_write, docs, state, ticket)
     except RuntimeError:  # the pool is shut down: the app is stopping
-        raise _too_slow(0) from None
+        raise _unavailable(STOPPING) from None
     waiting = asyncio.wrap_future(future)
     try:
         result = await asyncio.wait_for(asyncio.shield(waiting), budget)
     except TimeoutError:
         future.cancel()  # still queued: never runs
         if ticket.abandon():
+            waiting.add_done_callback(_log_late_failure)
             raise _too_slow(budget) from None
         result = await waiting  # saving had begun: let it finish (bounded by the database)
-    if result is None:
-        raise _too_slow(budget)
+    if result is None:  # abandoned because the app began to close
+        raise _unavailable(STOPPING)
     return result
