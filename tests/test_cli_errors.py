@@ -67,3 +67,19 @@ def test_missing_and_corrupt_databases_are_one_line(tmp_path: Path) -> None:
     for args in (["events"], ["ingest", "-"]):
         _one_error_line(_run([*args, "--db", str(corrupt)]), str(corrupt),
                         "not a DuckDB database")
+
+
+def test_bad_dates_and_unexpected_failures_are_one_line(tmp_path: Path) -> None:
+    from realpolitik.store import Store
+
+    db = tmp_path / "empty.duckdb"
+    Store(db).close()  # a valid, empty database
+    early = _run(["indices", "--country", "VEN", "--as-of", "0001-01-01", "--db", str(db)])
+    assert early.returncode == 2
+    _one_error_line(early, "as_of 0001-01-01 is too early")
+    # writing into a folder that does not exist is not foreseen by the command: still one line
+    nowhere = tmp_path / "no" / "such" / "folder" / "ven.html"
+    failed = _run(["report", "--country", "VEN", "--format", "html", "-o", str(nowhere),
+                   "--db", str(db)])
+    assert failed.returncode == 1
+    _one_error_line(failed, "unexpected FileNotFoundError", "REALPOLITIK_DEBUG=1")
