@@ -88,13 +88,13 @@ def ingest_paths(paths: list[str], db: Path, workers: int = 1, batch_size: int =
     from realpolitik.store import StoreError
     from realpolitik.workflow import StoryUpdate, ingest_sources, update_stories
 
-    store = _open_store(db, create=True)  # before the models load: a locked DB fails at once
-    with store, _progress() as progress:
+    with _open_store(db, create=True) as store:  # before the models: a locked DB fails fast
         pipe = _pipeline(workers)
-        task = progress.add_task("Ingesting", total=None)
-        report = ingest_sources(paths, store, pipe, batch_size, on_problem=_error,
-                                advance=lambda n: progress.advance(task, n))
-        progress.update(task, total=report.sources, completed=report.sources)
+        with _progress() as progress:
+            task = progress.add_task("Ingesting", total=None)
+            report = ingest_sources(paths, store, pipe, batch_size, on_problem=_error,
+                                    advance=lambda n: progress.advance(task, n))
+            progress.update(task, total=report.sources, completed=report.sources)
         try:
             with err.status("Grouping stories..."):
                 stories = update_stories(store, pipe.gazetteer, pipe.plover, _embedder())
