@@ -2,13 +2,15 @@
 Host headers, script URLs, and writes that take too long, on a real server on 127.0.0.1.
 
 Coding is replaced by small fakes here (the real pipeline is exercised in test_api.py),
-so the timing tests control exactly how long a write codes and saves.
+so the timing tests control exactly how long a write codes and saves; the runaway-coding
+test runs the real coding process with a pipeline that hangs.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import socket
 import threading
@@ -26,6 +28,7 @@ from fastapi import FastAPI
 
 import realpolitik.api.ingest as api_ingest
 from realpolitik.api import ApiSettings, create_app
+from realpolitik.api.coder import ProcessCoder
 from realpolitik.api.deps import ApiState
 from realpolitik.records import Article, CodedArticle
 from realpolitik.store import Store
@@ -107,22 +110,29 @@ def server(tmp_path: Path) -> Iterator[Server]:
     thread.join(timeout=30)
 
 
-class FakePipeline:
-    """Codes every article as having no events, after ``delay`` (or until released)."""
+class FakeCoder:
+    """Codes every article as having no events, at once (stands in for ProcessCoder)."""
 
-    def __init__(self, delay: float = 0.0) -> None:
-        self.delay = delay
-        self.release = threading.Event()
+    def code(self, articles: Sequence[Article], deadline: float) -> list[CodedArticle]:
+        return [CodedArticle(article=a) for a in articles]
+
+    def stop(self) -> None:
+        pass
+
+
+class HangingPipeline:
+    """A pipeline (run in the real coding process) that never finishes a text with HANG."""
 
     def code(self, articles: Sequence[Article]) -> list[CodedArticle]:
-        self.release.wait(self.delay)
+        if any("HANG" in a.text for a in articles):
+            time.sleep(600)
         return [CodedArticle(article=a) for a in articles]
 
 
-def _fake_coding(server: Server, monkeypatch: pytest.MonkeyPatch, pipeline: FakePipeline,
+def _fake_coding(server: Server, monkeypatch: pytest.MonkeyPatch, coder: Any = None,
                  grouping: Callable[..., Any] | None = None) -> None:
-    """Replace the models and story grouping of the running app with fakes."""
-    monkeypatch.setattr(server.state, "_pipeline", pipeline)
+    """Replace the coder, embedder and story grouping of the running app with fakes."""
+    monkeypatch.setattr(server.state, "_coder", coder or FakeCoder())
     monkeypatch.setattr(server.state, "_embedder", object())
     monkeypatch.setattr(api_ingest, "update_stories", grouping or (lambda *a, **k: None))
 
@@ -174,7 +184,7 @@ def test_extreme_dates_are_4xx_or_answers(server: Server) -> None:
 
 def test_script_urls_are_refused_and_never_served(server: Server,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    _fake_coding(server, monkeypatch, FakePipeline())
+    _fake_coding(server, monkeypatch)
     for url in ("javascript:alert(3)", " JavaScript:alert(1)", "java\tscript:alert(1)",
                 "data:text/html,<script>alert(1)</script>", "/relative", "vbscript:x"):
         _assert_clean_4xx(server.post(json.dumps({**DOC, "url": url})), "http")
@@ -278,27 +288,41 @@ def _read_while(server: Server, busy: Callable[[], bool]) -> list[float]:
     return times
 
 
-def test_slow_coding_is_abandoned_with_503(server: Server,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    pipeline = FakePipeline(delay=30)  # codes until released
-    _fake_coding(server, monkeypatch, pipeline)
-    started = time.monotonic()
-    results: dict[str, Reply] = {}
-    poster = threading.Thread(target=lambda: results.update(first=server.post(json.dumps(DOC))))
-    poster.start()
-    reads = _read_while(server, poster.is_alive)
-    poster.join()
-    first = results["first"]
-    assert first.status == 503 and first.headers["retry-after"]
-    _assert_clean_4xx_or_5xx(first, "did not finish within 1 s", "nothing from it was stored")
-    assert time.monotonic() - started < 5
-    assert reads and max(reads) < 1.0  # readers were answered while the write was coding
-    # a second write queued behind the runaway one is refused within its budget too
-    second = server.post(json.dumps({**DOC, "text": "Chile sent aid to Peru."}))
-    assert second.status == 503 and second.seconds < 3
-    pipeline.release.set()
-    server.wait_for_writes()
-    assert server.request("/api/articles").json()["total"] == 0  # abandoned: nothing saved
+def test_slow_coding_is_stopped_with_503(server: Server,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    coder = ProcessCoder(factory=f"{__name__}:HangingPipeline")
+    _fake_coding(server, monkeypatch, coder)
+    try:
+        assert coder.code([], time.monotonic() + 60) == []  # started: now time the coding
+        hung = coder.pid
+        results: dict[str, Reply] = {}
+        poster = threading.Thread(target=lambda: results.update(
+            first=server.post(json.dumps({**DOC, "text": "HANG Norway aids Sudan."}))))
+        poster.start()
+        reads = _read_while(server, poster.is_alive)
+        poster.join()
+        first = results["first"]
+        assert first.status == 503 and first.headers["retry-after"]
+        _assert_clean_4xx_or_5xx(first, "did not finish within 1 s", "nothing from it was stored")
+        assert first.seconds < 3
+        assert reads and max(reads) < 1.0  # readers were answered while the write was coding
+        server.wait_for_writes()  # the write thread is free again: the coder was killed
+        assert coder.pid is None and hung is not None and not _alive(hung)
+        assert server.request("/api/articles").json()["total"] == 0  # nothing saved
+        server.state.settings.write_timeout = 60  # room to start a fresh coding process
+        again = server.post(json.dumps(DOC))
+        assert again.status == 201, again.body
+        assert server.request("/api/articles").json()["total"] == 1
+    finally:
+        coder.stop()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
 
 
 def _assert_clean_4xx_or_5xx(reply: Reply, *words: str) -> None:
@@ -320,7 +344,7 @@ def test_readers_never_wait_for_a_saving_writer(server: Server,
         time.sleep(2)
         store.con.commit()
 
-    _fake_coding(server, monkeypatch, FakePipeline(), slow_grouping)
+    _fake_coding(server, monkeypatch, grouping=slow_grouping)
     results: dict[str, Reply] = {}
     poster = threading.Thread(target=lambda: results.update(write=server.post(json.dumps(DOC))))
     poster.start()

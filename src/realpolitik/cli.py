@@ -476,7 +476,7 @@ def serve(db: DbOption = DEFAULT_DB_PATH,
     from realpolitik.web import mount_dashboard
 
     _open_store(db, create=True).close()  # a locked or corrupt file: one line, not a trace
-    settings = ApiSettings(db=db)
+    settings = ApiSettings(db=db, warm_up=True)
     settings.allowed_hosts = with_hosts(settings.allowed_hosts, [host, *(allow_host or [])])
     if write_timeout is not None:
         settings.write_timeout = write_timeout

@@ -34,6 +34,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state = open_state(settings)
         app.state.api = state
+        if settings.warm_up and settings.token:
+            state.warm_up()
         try:
             yield
         finally:

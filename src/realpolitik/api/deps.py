@@ -4,13 +4,15 @@ DuckDB allows a single read-write connection per file per process. Readers each 
 their own cursor on it (``ApiState.reader()``), so they see the last committed state and
 never wait for a write; writes (``ApiState.writer()``) hold ``write_lock`` on the main
 connection and run one at a time in ``write_pool``, under the time budget
-``ApiSettings.write_timeout`` (see ``api.ingest``).
+``ApiSettings.write_timeout`` (see ``api.ingest``), coding in a child process
+(``api.coder``) that is killed when a write runs over.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -21,15 +23,16 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Request
 
 from realpolitik.actors.gazetteer import Gazetteer
+from realpolitik.api.coder import ProcessCoder
 from realpolitik.events.lexicon import PloverTable, load_plover
 from realpolitik.store import Store
 
 if TYPE_CHECKING:
-    from realpolitik.pipeline import Pipeline
     from realpolitik.stories import Embedder
 
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+WARM_UP_SECONDS = 600.0
 
 
 @dataclass
@@ -47,6 +50,7 @@ class ApiSettings:
     max_documents: int = 100
     max_text_chars: int = 1_000_000
     write_timeout: float = field(default_factory=lambda: _env_timeout())
+    warm_up: bool = False  # start the coding process at startup (when writes are enabled)
     allowed_hosts: tuple[str, ...] = field(default_factory=lambda: _env_hosts())
 
 
@@ -84,7 +88,7 @@ class ApiState:
     write_pool: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="realpolitik-write"))
     closing: threading.Event = field(default_factory=threading.Event)
-    _pipeline: Pipeline | None = None
+    _coder: ProcessCoder = field(default_factory=ProcessCoder)
     _embedder: Embedder | None = None
 
     @contextmanager
@@ -102,20 +106,24 @@ class ApiState:
     def close(self) -> None:
         """Refuse further writes, let a write that is storing finish, close the database.
 
-        A write still coding is abandoned: it finds ``closing`` set and stores nothing.
+        A write still coding is abandoned: its coding process is stopped and it stores
+        nothing.
         """
         self.closing.set()
         self.write_pool.shutdown(wait=False, cancel_futures=True)
+        self._coder.stop()
         with self.write_lock:
             self.db.close()
 
-    def pipeline(self) -> Pipeline:
-        """The coding pipeline, loaded on the first write (spaCy models take seconds)."""
-        if self._pipeline is None:
-            from realpolitik.pipeline import Pipeline
+    def coder(self) -> ProcessCoder:
+        """The coding process (started, and its models loaded, by the first write)."""
+        return self._coder
 
-            self._pipeline = Pipeline()
-        return self._pipeline
+    def warm_up(self) -> None:
+        """Start the coding process and the embedder in the write thread, so the first
+        write does not spend its time budget loading models."""
+        self.write_pool.submit(self._coder.start, time.monotonic() + WARM_UP_SECONDS)
+        self.write_pool.submit(self.embedder)
 
     def embedder(self) -> Embedder:
         """The story embedder, loaded and warmed on the first write."""

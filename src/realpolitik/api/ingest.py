@@ -1,10 +1,11 @@
 """POST /api/articles: code and store documents sent by a client, then update stories.
 
 A write runs in the app's single write thread under a time budget
-(``ApiSettings.write_timeout``, queueing behind an earlier write included). Coding holds
-nothing; only saving and story grouping hold the writer, and readers use their own
-cursors, so reads are answered throughout. A write over its budget is abandoned before
-anything is saved and answered 503; once saving has begun it is allowed to finish.
+(``ApiSettings.write_timeout``, queueing behind an earlier write included). Coding runs in
+a child process and holds nothing; only saving and story grouping hold the writer, and
+readers use their own cursors, so reads are answered throughout. A write over its budget
+is abandoned before anything is saved and answered 503 (its coding process is killed, so
+the next write is not held up); once saving has begun it is allowed to finish.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import threading
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
+from realpolitik.api.coder import CodingTimeout
 from realpolitik.api.deps import ApiState, get_state
 from realpolitik.api.security import log, require_writer
 from realpolitik.ingest import build_article
@@ -151,8 +154,10 @@ def _articles(docs: list[DocumentIn], label: str, state: ApiState
     return articles, problems
 
 
-def _write(docs: list[DocumentIn], state: ApiState, ticket: WriteTicket) -> WriteResult | None:
-    """Code and store ``docs`` (in the write thread); None when abandoned before saving."""
+def _write(docs: list[DocumentIn], state: ApiState, ticket: WriteTicket, deadline: float
+           ) -> WriteResult | None:
+    """Code and store ``docs`` (in the write thread); None when abandoned before saving,
+    CodingTimeout when coding is not done by ``deadline`` (``time.monotonic()``)."""
     label = "api:" + dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     articles, problems = _articles(docs, label, state)
     ids = list(dict.fromkeys(a.id for a in articles))
@@ -161,7 +166,9 @@ def _write(docs: list[DocumentIn], state: ApiState, ticket: WriteTicket) -> Writ
     fresh = [a for a in articles if a.id not in known]
     if not fresh:
         return WriteResult(stored=0, events=0, articles=ids, problems=problems)
-    coded = state.pipeline().code(fresh)
+    if ticket.abandoned:  # gave up while this write waited for an earlier one
+        return None
+    coded = state.coder().code(fresh, deadline)
     embedder = state.embedder()
     if not ticket.begin_saving():
         return None
@@ -193,9 +200,11 @@ STOPPING = "the server is shutting down; nothing was stored"
 
 
 def _log_late_failure(done: asyncio.Future[WriteResult | None]) -> None:
-    """An abandoned write that later failed: nobody awaits it, so log why."""
-    if not done.cancelled() and done.exception() is not None:
-        log.error("abandoned write failed", exc_info=done.exception())
+    """An abandoned write that later failed: nobody awaits it, so log why (its coder
+    stopping at the deadline is the expected end, not a failure)."""
+    if done.cancelled() or isinstance(done.exception(), CodingTimeout | None):
+        return
+    log.error("abandoned write failed", exc_info=done.exception())
 
 
 @router.post("/articles", status_code=status.HTTP_201_CREATED, response_model=WriteResult,
@@ -211,13 +220,16 @@ async def post_articles(body: WriteBody,
     _check_sizes(docs, state)
     ticket = WriteTicket(state)
     budget = state.settings.write_timeout
+    deadline = time.monotonic() + budget
     try:
-        future = state.write_pool.submit(_write, docs, state, ticket)
+        future = state.write_pool.submit(_write, docs, state, ticket, deadline)
     except RuntimeError:  # the pool is shut down: the app is stopping
         raise _unavailable(STOPPING) from None
     waiting = asyncio.wrap_future(future)
     try:
         result = await asyncio.wait_for(asyncio.shield(waiting), budget)
+    except CodingTimeout:  # the write thread stopped the coder at the deadline
+        raise _too_slow(budget) from None
     except TimeoutError:
         future.cancel()  # still queued: never runs
         if ticket.abandon():
