@@ -317,6 +317,29 @@ def test_slow_coding_is_stopped_with_503(server: Server,
         coder.stop()
 
 
+class BrokenPipeline:
+    """A pipeline (run in the real coding process) that fails on a text with BREAK."""
+
+    def code(self, articles: Sequence[Article]) -> list[CodedArticle]:
+        if any("BREAK" in a.text for a in articles):
+            raise ValueError("cannot code /secret/path/model.bin")
+        return [CodedArticle(article=a) for a in articles]
+
+
+def test_a_coder_failure_is_422_without_details(server: Server,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    coder = ProcessCoder(factory=f"{__name__}:BrokenPipeline")
+    _fake_coding(server, monkeypatch, coder)
+    server.state.settings.write_timeout = 60
+    try:
+        reply = server.post(json.dumps({**DOC, "text": "BREAK Norway aids Sudan."}))
+        _assert_clean_4xx(reply, "could not be coded", "nothing was stored")
+        assert b"secret" not in reply.body
+        assert server.post(json.dumps(DOC)).status == 201  # the same coder goes on
+    finally:
+        coder.stop()
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -19,7 +19,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
-from realpolitik.api.coder import CodingTimeout
+from realpolitik.api.coder import CodingFailed, CodingTimeout
 from realpolitik.api.deps import ApiState, get_state
 from realpolitik.api.security import log, require_writer
 from realpolitik.ingest import build_article
@@ -230,6 +230,11 @@ async def post_articles(body: WriteBody,
         result = await asyncio.wait_for(asyncio.shield(waiting), budget)
     except CodingTimeout:  # the write thread stopped the coder at the deadline
         raise _too_slow(budget) from None
+    except CodingFailed as exc:  # the documents broke the coder; its reason may hold paths
+        log.error("coding failed: %s", exc)
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            "the documents could not be coded and nothing was stored; the "
+                            "reason is in the server log") from None
     except TimeoutError:
         future.cancel()  # still queued: never runs
         if ticket.abandon():
