@@ -17,6 +17,7 @@ from realpolitik.api import ApiSettings, create_app
 from tests.helpers import run_cli
 
 TOKEN = "s3cret-token"
+LOCAL = "http://127.0.0.1"  # an allowed Host (the default "testserver" is not)
 NEW_DOC = {
     "text": "Norway agreed on Tuesday to send medical aid to Sudan, the foreign ministry said. "
             "Norway also urged Egypt to open the border crossings for aid convoys.",
@@ -46,7 +47,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def client(demo: dict[str, Any]) -> Iterator[TestClient]:
-    with TestClient(create_app(ApiSettings(db=demo["db"], token=TOKEN))) as c:
+    with TestClient(create_app(ApiSettings(db=demo["db"], token=TOKEN)), base_url=LOCAL) as c:
         yield c
 
 
@@ -55,7 +56,7 @@ def writer(demo: dict[str, Any]) -> Iterator[TestClient]:
     """A second app on a copy of the demo DB, so writes leave the read tests' data alone."""
     settings = ApiSettings(db=demo["write_db"], token=TOKEN, max_body_bytes=50_000,
                            max_documents=3)
-    with TestClient(create_app(settings)) as c:
+    with TestClient(create_app(settings), base_url=LOCAL) as c:
         yield c
 
 
@@ -256,7 +257,8 @@ def test_write_needs_token(writer: TestClient, tmp_path: Path) -> None:
         resp = writer.post("/api/articles", json=NEW_DOC, headers=headers)
         assert resp.status_code == 401
         assert resp.headers["www-authenticate"] == "Bearer"
-    with TestClient(create_app(ApiSettings(db=tmp_path / "empty.duckdb", token=None))) as c:
+    with TestClient(create_app(ApiSettings(db=tmp_path / "empty.duckdb", token=None)),
+                    base_url=LOCAL) as c:
         resp = c.post("/api/articles", json=NEW_DOC, headers=_auth())
         assert resp.status_code == 403
         assert resp.json() == {"detail": "writes are disabled: set REALPOLITIK_API_TOKEN"}

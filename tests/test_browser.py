@@ -57,6 +57,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert run_cli(["demo", "--db", str(db)]).exit_code == 0
     if SEEDS.is_dir():
         assert run_cli(["ingest", str(SEEDS), "--db", str(db)]).exit_code == 0
+    yield from _serve(db)
+
+
+def _serve(db: Path) -> Iterator[str]:
+    """Serve the app over ``db`` on a free loopback port until the generator is closed."""
     app = create_app(ApiSettings(db=db, token=None))
     mount_dashboard(app)
     port = _free_port()
@@ -226,3 +231,186 @@ def test_offline_report_opens_from_disk(page: sync_api.Page, server: str,
     page.wait_for_selector("#evidence-list li")
     assert "China" in page.inner_text("#evidence-title")
     assert page.locator("#evidence a").count() == 0  # no dashboard to link to
+
+
+# ------------------------------------------------------------------ stored XSS
+PAYLOADS = ["<script>alert(1)</script>", "<!--<script>", "</script><script>alert(2)</script>",
+            "\"><img src=x onerror=alert(3)>", "' onmouseover='alert(4)", "javascript:alert(5)"]
+HOSTILE_TAIL = " ".join(PAYLOADS)
+HOSTILE_DOCS = [
+    {"title": "Russia refuses to back Venezuela " + HOSTILE_TAIL,
+     "outlet": "\"><img src=x onerror=alert(6)> Wire <script>alert(7)</script>",
+     "url": "javascript:alert(8)", "published": "2025-12-02",
+     "text": f"Russia, China, and Iran refuse to back Maduro, the newspaper {PAYLOADS[0]} "
+             f"reported. The Trump administration deployed warships near Venezuela "
+             f"{PAYLOADS[3]}. The United States threatened Venezuela with sanctions "
+             f"{PAYLOADS[4]}, according to {PAYLOADS[1]} officials. Russia sent aid to "
+             f"Venezuela {PAYLOADS[2]} {PAYLOADS[5]}."},
+    {"title": "Allies abandon Caracas " + HOSTILE_TAIL,
+     "outlet": "' onmouseover='alert(9) News",
+     "url": "https://example.org/a\"onmouseover=\"alert(10)", "published": "2025-12-03",
+     "text": f"Russia and China refuse to back Maduro {PAYLOADS[3]}. The United States "
+             f"threatened Venezuela with new sanctions {PAYLOADS[0]}."},
+]
+# what ingest cannot produce but an older version or a hand-edited database might hold
+HOSTILE_SQL = [
+    "UPDATE articles SET url = 'javascript:alert(11)' WHERE url IS NULL",
+    "UPDATE events SET source_name = ?, source_text = ? WHERE type = 'MOBILIZE'",
+    "UPDATE happenings SET source_name = ?, origins = list_append(origins, ?)",
+    "UPDATE stories SET label = ?",
+]
+HOSTILE_PARAMS = [[], [PAYLOADS[3], PAYLOADS[4]], [PAYLOADS[0], PAYLOADS[3]], [HOSTILE_TAIL]]
+SCAN = """() => {
+    const on = [...document.querySelectorAll("*")].filter((el) =>
+        [...el.attributes].some((a) => /^on/i.test(a.name)));
+    const hrefs = [...document.querySelectorAll("[href], [src], [action]")].map((el) =>
+        el.getAttribute("href") || el.getAttribute("src") || el.getAttribute("action"));
+    return { on: on.map((el) => el.outerHTML.slice(0, 120)),
+             imgs: document.querySelectorAll("img, iframe, object, embed").length,
+             scripts: [...document.scripts].map((s) => s.src || s.type || "inline"),
+             bad: hrefs.filter((h) => !/^(#|\\/(?![\\/\\\\])|https?:\\/\\/|data:,$)/i.test(h)) };
+}"""
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app over a database whose articles, outlets, actors and links carry payloads."""
+    import json
+
+    from realpolitik.store import Store
+
+    folder = tmp_path_factory.mktemp("hostile")
+    source = folder / "hostile.jsonl"
+    source.write_text("".join(json.dumps(d) + "\n" for d in HOSTILE_DOCS), encoding="utf-8")
+    db = folder / "hostile.duckdb"
+    assert run_cli(["ingest", str(source), "--db", str(db)]).exit_code == 0
+    with Store(db) as store:
+        for sql, params in zip(HOSTILE_SQL, HOSTILE_PARAMS, strict=True):
+            store.con.execute(sql, params)
+    yield from _serve(db)
+
+
+def _watch_dialogs(page: sync_api.Page) -> list[str]:
+    dialogs: list[str] = []
+
+    def dismiss(dialog: sync_api.Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    return dialogs
+
+
+def _assert_inert(page: sync_api.Page, dialogs: list[str], inline_scripts: int = 0) -> None:
+    """No dialog opened, no injected element, handler attribute or unsafe link exists."""
+    page.mouse.move(5, 5)
+    found = page.evaluate(SCAN)
+    assert dialogs == []
+    assert found["on"] == [] and found["imgs"] == 0 and found["bad"] == []
+    assert found["scripts"].count("inline") == inline_scripts, found["scripts"]
+    assert all(s == "application/json" or s == "inline" or s.startswith("http://127.0.0.1:")
+               for s in found["scripts"]), found["scripts"]
+
+
+def _ready(page: sync_api.Page) -> None:
+    page.wait_for_load_state("networkidle")
+    if page.locator("[data-ready]").count() == 0 and page.locator(
+            "#country-page, #story-page, #article-page").count():
+        page.wait_for_selector("[data-ready='1']")
+
+
+def _click_buttons(page: sync_api.Page, dialogs: list[str], inline_scripts: int = 0) -> int:
+    """Click every button in the page's main part (new ones included, at most 80)."""
+    clicked = 0
+    while clicked < 80:
+        buttons = page.locator("main button:not(.modebar-btn):visible")
+        if clicked >= buttons.count():
+            break
+        buttons.nth(clicked).click()
+        page.wait_for_timeout(100)
+        _assert_inert(page, dialogs, inline_scripts)
+        clicked += 1
+    return clicked
+
+
+def _click_links(page: sync_api.Page, dialogs: list[str], seen: set[str]) -> None:
+    """Click every link of the page's main part: in-page links in place, the others with
+    Ctrl into a new tab (so this page keeps its opened evidence), each page checked once."""
+    here = page.url.split("#", 1)[0]
+    links = page.locator("main a[href]")
+    for n in range(links.count()):
+        link = links.nth(n)
+        target = link.evaluate("a => a.href").split("#", 1)[0]
+        if target == here:
+            link.click()
+            _assert_inert(page, dialogs)
+            continue
+        if target in seen or not target.startswith("http://127.0.0.1:"):
+            continue
+        seen.add(target)
+        with page.context.expect_page() as opened:
+            link.click(modifiers=["Control"])
+        tab = opened.value
+        tab_dialogs, errors = _watch_dialogs(tab), []
+        tab.on("pageerror", lambda e, seen_errors=errors: seen_errors.append(str(e)))
+        _ready(tab)
+        _assert_inert(tab, tab_dialogs)
+        tab.close()
+        assert errors == []
+
+
+def test_hostile_text_is_inert_on_every_page(page: sync_api.Page, hostile_server: str) -> None:
+    dialogs = _watch_dialogs(page)
+    api = page.request
+    articles = api.get(hostile_server + "/api/articles").json()["items"]
+    assert len(articles) == 2 and all(a["url"] in (None, HOSTILE_DOCS[1]["url"])
+                                      for a in articles)
+    stories = api.get(hostile_server + "/api/stories").json()["items"]
+    pages = ["/", "/country/VEN", "/search?country=VEN", "/search?country=VEN&level=event",
+             *(f"/story/{s['id']}" for s in stories), *(f"/article/{a['id']}" for a in articles)]
+    seen: set[str] = set()
+    for path in pages:
+        page.goto(hostile_server + path)
+        _ready(page)
+        _assert_inert(page, dialogs)
+        _click_buttons(page, dialogs)
+        _click_links(page, dialogs, seen)
+    # the payloads are there, shown as text
+    page.goto(f"{hostile_server}/article/{articles[0]['id']}")
+    _ready(page)
+    shown = page.inner_text("main")
+    assert "<script>alert(1)</script>" in shown and "onerror=alert(3)>" in shown
+    assert page.locator("#article a", has_text="original").count() <= 1
+    for href in page.eval_on_selector_all("#article a", "els => els.map(e => e.href)"):
+        assert href.startswith(("http://127.0.0.1:", "https://example.org/"))
+    # and the guard every page builds its links with refuses other schemes
+    verdicts = page.evaluate("""() => ["javascript:alert(1)", " javascript:alert(1)",
+        "java\\tscript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,x", "vbscript:x",
+        "//evil.example/", "/\\\\evil.example", "https://ok.example/", "/article/x", "#ev-1"]
+        .map((u) => window.RP.safeHref(u))""")
+    assert verdicts[:8] == [None] * 8
+    assert verdicts[8:] == ["https://ok.example/", "/article/x", "#ev-1"]
+
+
+def test_hostile_text_is_inert_in_the_offline_report(page: sync_api.Page, hostile_server: str,
+                                                    tmp_path: Path) -> None:
+    dialogs = _watch_dialogs(page)
+    index = IndexReport.model_validate(
+        page.request.get(hostile_server + "/api/indices/VEN").json())
+    report = Report.model_validate(page.request.get(hostile_server + "/api/report/VEN").json())
+    path = tmp_path / "hostile.html"
+    path.write_text(report_html(index, report, base_url=hostile_server), encoding="utf-8")
+    page.goto(path.as_uri())
+    page.wait_for_selector("#country-page[data-ready='1']")
+    _assert_inert(page, dialogs, inline_scripts=2)
+    assert _click_buttons(page, dialogs, inline_scripts=2) > 3
+    assert "<script>alert(1)</script>" in page.inner_text("#evidence")
+    seen: set[str] = set()
+    hrefs = page.eval_on_selector_all("main a[href]", "els => els.map(e => e.href)")
+    assert hrefs and all(h.startswith(hostile_server + "/") for h in hrefs)
+    for href in hrefs[:6]:
+        if href not in seen:
+            seen.add(href)
+            page.goto(href)
+            _ready(page)
+            _assert_inert(page, dialogs)

@@ -56,3 +56,31 @@ def test_report_pngs(ven: tuple[IndexReport, Report], tmp_path: Path) -> None:
     for path in paths:
         data = path.read_bytes()
         assert data.startswith(PNG_SIGNATURE) and len(data) > 5_000
+
+
+def test_report_html_data_block_survives_script_text(ven: tuple[IndexReport, Report]) -> None:
+    import json
+    from html import unescape
+
+    from realpolitik.web.csp import script_hash
+
+    index, report = ven
+    hostile = "<!--<script> </script><script>alert(1)</script> & \u2028 \"><img src=x>"
+    cp = report.counterparts[0]
+    evidence = [e.model_copy(update={"sentence": hostile, "outlet": hostile})
+                for e in cp.events]
+    doctored = report.model_copy(update={"counterparts": [
+        cp.model_copy(update={"events": evidence}), *report.counterparts[1:]]})
+    html = report_html(index, doctored)
+    data = html.split('id="rp-data">', 1)[1].split("</script>", 1)[0]
+    assert not set(data) & {"<", ">", "&", "\u2028"}
+    assert json.loads(data)["report"]["counterparts"][0]["events"][0]["sentence"] == hostile
+    # only the report's own two inline scripts may run, by hash
+    found = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', html)
+    assert found
+    policy = unescape(found.group(1))
+    assert "'unsafe-inline'" not in policy.split("script-src", 1)[1].split(";", 1)[0]
+    scripts = re.findall(r"<script>(.*?)</script>", html, re.DOTALL)
+    assert len(scripts) == 2 and all(script_hash(s) in policy for s in scripts)
+    with pytest.raises(ValueError, match="http"):
+        report_html(index, report, base_url="javascript:alert(1)//")

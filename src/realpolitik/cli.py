@@ -91,15 +91,16 @@ def _embedder():
 def ingest_paths(paths: list[str], db: Path, workers: int = 1, batch_size: int = 64,
                  min_confidence: float = 0.0) -> int:
     """Ingest and code sources into the store, then group stories; returns failed sources."""
-    from realpolitik.store import Store, StoreError
+    from realpolitik.store import StoreError
     from realpolitik.workflow import StoryUpdate, ingest_sources, update_stories
 
-    pipe = _pipeline(workers, min_confidence)
-    with Store(db) as store, _progress() as progress:
-        task = progress.add_task("Ingesting", total=None)
-        report = ingest_sources(paths, store, pipe, batch_size, on_problem=_error,
-                                advance=lambda n: progress.advance(task, n))
-        progress.update(task, total=report.sources, completed=report.sources)
+    with _open_store(db, create=True) as store:  # before the models: a locked DB fails fast
+        pipe = _pipeline(workers, min_confidence)
+        with _progress() as progress:
+            task = progress.add_task("Ingesting", total=None)
+            report = ingest_sources(paths, store, pipe, batch_size, on_problem=_error,
+                                    advance=lambda n: progress.advance(task, n))
+            progress.update(task, total=report.sources, completed=report.sources)
         try:
             with err.status("Grouping stories..."):
                 stories = update_stories(store, pipe.gazetteer, pipe.plover, _embedder())
@@ -197,13 +198,28 @@ def _cell(value: object) -> str:
     return text if len(text) <= 90 else text[:89] + "\u2026"
 
 
-def _open_store(db: Path):
-    from realpolitik.store import Store
+def _open_store(db: Path, create: bool = False):
+    """The store at ``db`` (read-only unless ``create``), or one error line and exit 2."""
+    from realpolitik.store import Store, StoreError
 
-    if not db.exists():
+    if not create and not db.exists():
         _error(f"{db}: no such database; run `realpolitik ingest` first")
         raise typer.Exit(2)
-    return Store(db, read_only=True)
+    try:
+        return Store(db, read_only=not create)
+    except StoreError as exc:
+        _error(_store_problem(exc))
+        raise typer.Exit(2) from None
+
+
+def _store_problem(exc: Exception) -> str:
+    """The store's one-line message, with a hint when another process holds the file."""
+    from realpolitik.store import StoreLockedError
+
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if isinstance(exc, StoreLockedError):
+        return f"{first} (is `realpolitik serve` running?)"
+    return first
 
 
 CountryOption = Annotated[str | None, typer.Option("--country", help="ISO3 or IGO code.")]
@@ -347,11 +363,16 @@ def _indices_for(db: Path, country: str, as_of: dt.date | None, window: int,
                  baseline: int):
     from realpolitik.actors.gazetteer import Gazetteer
     from realpolitik.events.lexicon import load_plover
+    from realpolitik.relations.indices import DateRangeError
     from realpolitik.workflow import country_index
 
     with _open_store(db) as store:
-        return country_index(store, country, load_plover(), Gazetteer.load().country_name,
-                             as_of, window, baseline)
+        try:
+            return country_index(store, country, load_plover(), Gazetteer.load().country_name,
+                                 as_of, window, baseline)
+        except DateRangeError as exc:  # the dates fall off the calendar
+            _error(str(exc))
+            raise typer.Exit(2) from None
 
 
 @app.command()
@@ -457,18 +478,31 @@ def demo(db: DbOption = DEFAULT_DB_PATH,
 def serve(db: DbOption = DEFAULT_DB_PATH,
           host: Annotated[str, typer.Option(help="Interface to bind (loopback by default).")]
           = "127.0.0.1",
-          port: Annotated[int, typer.Option(min=1, max=65535)] = 8000) -> None:
+          port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+          allow_host: Annotated[list[str] | None, typer.Option(
+              "--allow-host", help="Another Host header name to answer (repeatable; also "
+              "$REALPOLITIK_ALLOWED_HOSTS, comma-separated). Loopback names and --host "
+              "are always allowed.")] = None,
+          write_timeout: Annotated[float | None, typer.Option(
+              "--write-timeout", min=1, help="Seconds one POST /api/articles may take "
+              "(default 120, or $REALPOLITIK_WRITE_TIMEOUT).")] = None) -> None:
     """Serve the REST API (/api, docs at /docs) and the dashboard from one app.
 
     Writes (POST /api/articles) need the token in $REALPOLITIK_API_TOKEN; without one,
-    writes are refused.
+    writes are refused. Requests whose Host header is not an allowed name get 400.
     """
     import uvicorn
 
     from realpolitik.api import ApiSettings, create_app
+    from realpolitik.api.deps import with_hosts
     from realpolitik.web import mount_dashboard
 
-    app_ = create_app(ApiSettings(db=db))
+    _open_store(db, create=True).close()  # a locked or corrupt file: one line, not a trace
+    settings = ApiSettings(db=db, warm_up=True)
+    settings.allowed_hosts = with_hosts(settings.allowed_hosts, [host, *(allow_host or [])])
+    if write_timeout is not None:
+        settings.write_timeout = write_timeout
+    app_ = create_app(settings)
     mount_dashboard(app_)
     err.print(f"Dashboard: http://{host}:{port}/   API docs: http://{host}:{port}/docs")
     uvicorn.run(app_, host=host, port=port, log_level="warning")
@@ -482,5 +516,30 @@ def schema() -> None:
     sys.stdout.write(event_schema_doc())
 
 
+def main() -> None:
+    """The console entry point: any failure a command did not report becomes one line.
+
+    ``REALPOLITIK_DEBUG=1`` lets the traceback through for debugging.
+    """
+    import os
+
+    from realpolitik.store import StoreError
+
+    try:
+        app()
+    except StoreError as exc:
+        if os.environ.get("REALPOLITIK_DEBUG"):
+            raise
+        _error(_store_problem(exc))
+        sys.exit(2)
+    except Exception as exc:  # the last guard before a user's terminal
+        if os.environ.get("REALPOLITIK_DEBUG"):
+            raise
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        _error(f"unexpected {type(exc).__name__}: {first} (REALPOLITIK_DEBUG=1 shows the "
+               "traceback)")
+        sys.exit(1)
+
+
 if __name__ == "__main__":
-    app()
+    main()

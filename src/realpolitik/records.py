@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Modality = Literal["asserted", "planned", "hypothetical", "past_background"]
 Section = Literal["title", "summary", "body"]
@@ -55,6 +56,23 @@ def content_id(text: str, outlet: str | None = None) -> str:
     return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:16]
 
 
+def http_url(value: str) -> str | None:
+    """``value`` (trimmed) if it is an absolute http(s) URL, else None.
+
+    Anything else (``javascript:``, ``data:``, relative paths, or a URL with spaces or
+    control characters, which browsers drop before reading the scheme) is refused, so no
+    stored URL can run script when it becomes a link.
+    """
+    url = value.strip()
+    if not url or any(ord(ch) <= 0x20 or ord(ch) == 0x7F for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
 class Article(Record):
     """One news article, its body text cleaned of boilerplate, with metadata."""
 
@@ -73,6 +91,12 @@ class Article(Record):
     story_id: str | None = None
     duplicate_of: str | None = None  # earliest near-identical copy (syndication)
     origins: list[str] = Field(default_factory=list)  # original reports behind the article
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _http_url_only(cls, value: object) -> object:
+        """Keep only http(s) URLs, whether from a feed, a JSONL record, the API or the DB."""
+        return http_url(value) if isinstance(value, str) else value
 
     def section_text(self, section: Section) -> str:
         if section == "title":

@@ -1,14 +1,20 @@
-"""Shared app state: one Store per app, a lock around it, and the heavy coders made lazily.
+"""Shared app state: one Store per app, read cursors for readers, one writer at a time.
 
-DuckDB allows a single read-write connection per file per process, and the API's sync
-endpoints run in a threadpool, so every store access goes through ``ApiState.store()``,
-which holds ``lock`` for the duration of the block.
+DuckDB allows a single read-write connection per file per process. Readers each get
+their own cursor on it (``ApiState.reader()``), so they see the last committed state and
+never wait for a write; writes (``ApiState.writer()``) hold ``write_lock`` on the main
+connection and run one at a time in ``write_pool``, under the time budget
+``ApiSettings.write_timeout`` (see ``api.ingest``), coding in a child process
+(``api.coder``) that is killed when a write runs over.
 """
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,28 +23,57 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Request
 
 from realpolitik.actors.gazetteer import Gazetteer
+from realpolitik.api.coder import ProcessCoder
 from realpolitik.events.lexicon import PloverTable, load_plover
 from realpolitik.store import Store
 
 if TYPE_CHECKING:
-    from realpolitik.pipeline import Pipeline
     from realpolitik.stories import Embedder
+
+
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+WARM_UP_SECONDS = 600.0
 
 
 @dataclass
 class ApiSettings:
-    """How the API is served: which database, the write token and request limits."""
+    """How the API is served: which database, the write token, limits and allowed hosts.
+
+    ``allowed_hosts`` are the Host header names the server answers (DNS-rebinding guard):
+    the loopback names plus any in ``$REALPOLITIK_ALLOWED_HOSTS`` (comma-separated).
+    ``write_timeout`` bounds one ``POST /api/articles`` in seconds, queueing included.
+    """
 
     db: Path
     token: str | None = field(default_factory=lambda: _env_token())
     max_body_bytes: int = 2_000_000
     max_documents: int = 100
+    max_text_chars: int = 1_000_000
+    write_timeout: float = field(default_factory=lambda: _env_timeout())
+    warm_up: bool = False  # start the coding process at startup (when writes are enabled)
+    allowed_hosts: tuple[str, ...] = field(default_factory=lambda: _env_hosts())
 
 
 def _env_token() -> str | None:
-    import os
-
     return os.environ.get("REALPOLITIK_API_TOKEN") or None
+
+
+def _env_timeout() -> float:
+    return float(os.environ.get("REALPOLITIK_WRITE_TIMEOUT") or 120.0)
+
+
+def _env_hosts() -> tuple[str, ...]:
+    extra = os.environ.get("REALPOLITIK_ALLOWED_HOSTS", "")
+    return with_hosts(LOCAL_HOSTS, extra.split(","))
+
+
+def with_hosts(hosts: tuple[str, ...], more: list[str]) -> tuple[str, ...]:
+    """``hosts`` plus ``more`` (lower-cased, IPv6 literals bracketed), without repeats."""
+    def norm(name: str) -> str:
+        name = name.strip().lower()
+        return f"[{name}]" if ":" in name and not name.startswith("[") else name
+
+    return tuple(dict.fromkeys(norm(h) for h in (*hosts, *more) if h.strip()))
 
 
 @dataclass
@@ -49,27 +84,49 @@ class ApiState:
     db: Store
     gazetteer: Gazetteer
     plover: PloverTable
-    lock: threading.Lock = field(default_factory=threading.Lock)
     write_lock: threading.Lock = field(default_factory=threading.Lock)
-    _pipeline: Pipeline | None = None
+    write_pool: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="realpolitik-write"))
+    closing: threading.Event = field(default_factory=threading.Event)
+    _coder: ProcessCoder = field(default_factory=ProcessCoder)
     _embedder: Embedder | None = None
 
     @contextmanager
-    def store(self) -> Iterator[Store]:
-        """The store, held exclusively for the block (one connection, many threads)."""
-        with self.lock:
+    def reader(self) -> Iterator[Store]:
+        """A read view of the store on its own cursor: never waits for a writer."""
+        with self.db.reader() as view:
+            yield view
+
+    @contextmanager
+    def writer(self) -> Iterator[Store]:
+        """The store's read-write connection, held exclusively for the block."""
+        with self.write_lock:
             yield self.db
 
-    def pipeline(self) -> Pipeline:
-        """The coding pipeline, loaded on the first write (spaCy models take seconds)."""
-        if self._pipeline is None:
-            from realpolitik.pipeline import Pipeline
+    def close(self) -> None:
+        """Refuse further writes, let a write that is storing finish, close the database.
 
-            self._pipeline = Pipeline()
-        return self._pipeline
+        A write still coding is abandoned: its coding process is stopped and it stores
+        nothing.
+        """
+        self.closing.set()
+        self.write_pool.shutdown(wait=False, cancel_futures=True)
+        self._coder.stop()
+        with self.write_lock:
+            self.db.close()
+
+    def coder(self) -> ProcessCoder:
+        """The coding process (started, and its models loaded, by the first write)."""
+        return self._coder
+
+    def warm_up(self) -> None:
+        """Start the coding process and the embedder in the write thread, so the first
+        write does not spend its time budget loading models."""
+        self.write_pool.submit(self._coder.start, time.monotonic() + WARM_UP_SECONDS)
+        self.write_pool.submit(self.embedder)
 
     def embedder(self) -> Embedder:
-        """The story embedder, loaded and warmed on the first write, outside the store lock."""
+        """The story embedder, loaded and warmed on the first write."""
         if self._embedder is None:
             from realpolitik.stories import Embedder
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from realpolitik.api.deps import ApiState, get_state
 from realpolitik.records import Article, Event, Happening, Mention, Story
-from realpolitik.relations.indices import DyadPoint, IndexReport, dyad_series
+from realpolitik.relations.indices import DateRangeError, DyadPoint, IndexReport, dyad_series
 from realpolitik.relations.report import Report
 from realpolitik.store.db import ActorRow
 from realpolitik.stories import Coverage, compare
@@ -84,7 +84,7 @@ def list_articles(state: State, limit: Limit = 100, offset: Offset = 0, country:
                   story: Annotated[str | None, Query(description="Story id.")] = None
                   ) -> Page[Article]:
     """Stored articles, by publication date (as `realpolitik articles --format jsonl`)."""
-    with state.store() as store:
+    with state.reader() as store:
         rows = store.articles(country=_upper(country), since=since, until=until,
                               story_id=story)
     return page(rows, limit, offset)
@@ -94,7 +94,7 @@ def list_articles(state: State, limit: Limit = 100, offset: Offset = 0, country:
             responses={404: {"description": "No such article"}})
 def get_article(article_id: str, state: State) -> ArticleDetail:
     """One article with the actor mentions and events coded from it."""
-    with state.store() as store:
+    with state.reader() as store:
         coded = store.coded(article_id)
     if coded is None:
         raise _not_found("article", article_id)
@@ -114,7 +114,7 @@ def list_events(state: State, limit: Limit = 100, offset: Offset = 0, country: C
     """Coded events per mention (Event) or per happening (Happening), filtered."""
     filters = {"country": _upper(country), "since": since, "until": until, "type": _upper(type),
                "source": _upper(source), "target": _upper(target), "story_id": story}
-    with state.store() as store:
+    with state.reader() as store:
         if level == "event":
             return page(store.happenings(**filters), limit, offset)
         return page(store.events(**filters), limit, offset)
@@ -124,7 +124,7 @@ def list_events(state: State, limit: Limit = 100, offset: Offset = 0, country: C
             responses={404: {"description": "No such event"}})
 def get_event(event_id: str, state: State) -> EventDetail:
     """One event mention and the happening it was merged into (if grouped yet)."""
-    with state.store() as store:
+    with state.reader() as store:
         event = store.event(event_id)
         if event is None:
             raise _not_found("event", event_id)
@@ -136,7 +136,7 @@ def get_event(event_id: str, state: State) -> EventDetail:
             responses={404: {"description": "No such happening"}})
 def get_happening(happening_id: str, state: State) -> HappeningDetail:
     """One happening with every mention (article sentence) that reports it."""
-    with state.store() as store:
+    with state.reader() as store:
         happening = store.happening(happening_id)
         if happening is None:
             raise _not_found("happening", happening_id)
@@ -148,7 +148,7 @@ def get_happening(happening_id: str, state: State) -> HappeningDetail:
 def list_stories(state: State, limit: Limit = 100, offset: Offset = 0, country: Country = None,
                  since: Since = None) -> Page[Story]:
     """Stories (articles about one happening, any outlet), oldest first."""
-    with state.store() as store:
+    with state.reader() as store:
         rows = store.stories(country=_upper(country), since=since)
     return page(rows, limit, offset)
 
@@ -157,7 +157,7 @@ def list_stories(state: State, limit: Limit = 100, offset: Offset = 0, country: 
             responses={404: {"description": "No such story"}})
 def get_story(story_id: str, state: State) -> Coverage:
     """Coverage comparison of one story (as `realpolitik story ID --format json`)."""
-    with state.store() as store:
+    with state.reader() as store:
         found = store.stories(ids=[story_id])
         if not found:
             raise _not_found("story", story_id)
@@ -171,7 +171,7 @@ def get_story(story_id: str, state: State) -> Coverage:
 def list_actors(state: State, limit: Limit = 100, offset: Offset = 0, country: Country = None
                 ) -> Page[ActorRow]:
     """Distinct actors with mention and event counts, most frequent first."""
-    with state.store() as store:
+    with state.reader() as store:
         rows = store.actors(country=_upper(country))
     return page(rows, limit, offset)
 
@@ -182,7 +182,7 @@ def list_relations(state: State, limit: Limit = 100, offset: Offset = 0,
                    period: Annotated[Literal["day", "week"], Query()] = "week"
                    ) -> Page[DyadPoint]:
     """Dyad time series over happenings (as `realpolitik relations`)."""
-    with state.store() as store:
+    with state.reader() as store:
         happenings = store.happenings()
     points = dyad_series(happenings, state.plover, period, source=_upper(source),
                          target=_upper(target))
@@ -195,22 +195,25 @@ def get_indices(country: CountryPath, state: State,
                 window: Annotated[int, Query(ge=1, le=3650)] = 90,
                 baseline: Annotated[int, Query(ge=1, le=3650)] = 365) -> IndexReport:
     """Isolation and pressure indices for a country (as `realpolitik indices`)."""
-    with state.store() as store:
-        return country_index(store, country.upper(), state.plover, state.name_of, as_of,
-                             window, baseline)
+    with state.reader() as store:
+        try:
+            return country_index(store, country.upper(), state.plover, state.name_of, as_of,
+                                 window, baseline)
+        except DateRangeError as exc:  # the dates fall off the calendar
+            raise HTTPException(422, str(exc)) from None
 
 
 @router.get("/report/{country}", response_model=Report, tags=["relations"])
 def get_report(country: CountryPath, state: State, since: Since = None) -> Report:
     """Support and pressure picture for a country (as `realpolitik report --format json`)."""
-    with state.store() as store:
+    with state.reader() as store:
         return country_report(store, country.upper(), since, state.plover, state.name_of)
 
 
 @router.get("/countries", response_model=list[CountryRow], tags=["relations"])
 def list_countries(state: State) -> list[CountryRow]:
     """Countries that are the source or target of any event, most events first."""
-    with state.store() as store:
+    with state.reader() as store:
         counts = store.country_counts()
     return [CountryRow(country=c, name=state.name_of(c) or c, events=n, stories=k)
             for c, n, k in counts]

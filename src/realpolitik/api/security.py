@@ -1,4 +1,5 @@
-"""Write authorisation, the request-size guard and the catch-all error response.
+"""Write authorisation, the Host and request-size guards, security headers, and error
+responses that never echo input or leak a traceback.
 
 The guards are pure ASGI middleware so they act before FastAPI reads or parses anything,
 and the 500 handler never lets a traceback reach the client (it is logged instead).
@@ -8,10 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import secrets
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, status
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -38,7 +42,7 @@ def require_writer(
 
 async def _send_json(send: Send, code: int, body: dict[str, str],
                      headers: list[tuple[bytes, bytes]] | None = None) -> None:
-    data = json.dumps(body).encode("utf-8")
+    data = json.dumps(body, ensure_ascii=True).encode("utf-8")
     await send({"type": "http.response.start", "status": code,
                 "headers": [(b"content-type", b"application/json"),
                             (b"content-length", str(len(data)).encode()), *(headers or [])]})
@@ -133,3 +137,95 @@ class InternalErrorMiddleware:
             if started:
                 raise
             await _send_json(send, 500, {"detail": "internal error"})
+
+
+# ------------------------------------------------------------ validation errors
+def _error_item(error: dict[str, Any]) -> dict[str, Any]:
+    """One validation problem without the offending input (it may be huge, NaN, or not
+    encodable as UTF-8) and with a plainer message for non-JSON numbers."""
+    value = error.get("input")
+    msg = str(error.get("msg", "invalid value"))
+    if isinstance(value, float) and not math.isfinite(value):
+        msg = "NaN and Infinity are not valid JSON values"
+    return {"loc": [str(part) for part in error.get("loc", ())], "msg": msg,
+            "type": str(error.get("type", "value_error"))}
+
+
+async def validation_error_handler(request: Request, exc: Exception) -> Response:
+    """422 listing where and why the request is invalid; safe for any input."""
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    body = json.dumps({"detail": [_error_item(e) for e in errors]}, ensure_ascii=True)
+    return Response(body, status_code=422, media_type="application/json")
+
+
+# --------------------------------------------------------------- Host and headers
+def host_name(header: str) -> str:
+    """The host part of a Host header, lower-cased: ``[::1]:8000`` -> ``[::1]``."""
+    value = header.strip().lower()
+    if value.startswith("["):
+        end = value.find("]")
+        return value[:end + 1] if end > 0 else value
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+class HostAllowListMiddleware:
+    """Answer 400 to a request whose Host header is not an allowed name (DNS rebinding:
+    a page on evil.example resolving to 127.0.0.1 sends ``Host: evil.example``)."""
+
+    def __init__(self, app: ASGIApp, allowed: tuple[str, ...]) -> None:
+        self.app = app
+        self.allowed = frozenset(allowed)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        name = host_name(headers.get(b"host", b"").decode("latin-1"))
+        if name not in self.allowed:
+            await _send_json(send, 400, {"detail": "unknown Host header; allowed hosts are "
+                                         "set with REALPOLITIK_ALLOWED_HOSTS or --allow-host"})
+            return
+        await self.app(scope, receive, send)
+
+
+# Our pages load only their own scripts and styles; plotly.js sets inline styles on the
+# SVG it draws, so styles (never scripts) may be inline.
+DASHBOARD_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                 "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+                 "object-src 'none'; base-uri 'none'; form-action 'self'; "
+                 "frame-ancestors 'none'")
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+]
+
+
+class SecurityHeadersMiddleware:
+    """Add nosniff, frame denial, the referrer and cross-origin policies and a
+    Content-Security-Policy to every response; a route that sets its own CSP (the API docs
+    page) keeps it."""
+
+    def __init__(self, app: ASGIApp, csp: str = DASHBOARD_CSP) -> None:
+        self.app = app
+        self.csp = csp.encode("ascii")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                names = {name.lower() for name, _ in headers}
+                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in names]
+                if b"content-security-policy" not in names:
+                    headers.append((b"content-security-policy", self.csp))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

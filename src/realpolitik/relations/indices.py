@@ -303,6 +303,25 @@ def toward_country(country: str, happenings: Iterable[Happening]) -> list[Happen
             and h.source.country and h.source.country != country]
 
 
+TIMELINE_POINTS, TIMELINE_STEP_DAYS = 12, 7
+
+
+class DateRangeError(ValueError):
+    """The requested dates fall off the calendar the indices can compute over."""
+
+
+def check_history(as_of: dt.date, window_days: int, baseline_days: int) -> None:
+    """Raise DateRangeError when the window, baseline and timeline before ``as_of`` would
+    start before the first day of the calendar (0001-01-01)."""
+    span = (TIMELINE_POINTS - 1) * TIMELINE_STEP_DAYS + window_days - 1 + baseline_days
+    if as_of.toordinal() - span < dt.date.min.toordinal():
+        earliest = dt.date.fromordinal(min(dt.date.min.toordinal() + span,
+                                           dt.date.max.toordinal()))
+        raise DateRangeError(f"as_of {as_of} is too early: a {window_days}-day window, a "
+                         f"{baseline_days}-day baseline and the timeline need {span} days "
+                         f"before it (use {earliest} or later)")
+
+
 def country_indices(country: str, happenings: Sequence[Happening], plover: PloverTable,
                     name_of: Callable[[str], str | None], as_of: dt.date | None = None,
                     window_days: int = 90, baseline_days: int = 365) -> IndexReport:
@@ -310,6 +329,7 @@ def country_indices(country: str, happenings: Sequence[Happening], plover: Plove
     toward = toward_country(country, happenings)
     dated = [h.date for h in toward if h.date]
     as_of = as_of or (max(dated) if dated else dt.date.today())
+    check_history(as_of, window_days, baseline_days)
     window_start = as_of - dt.timedelta(days=window_days - 1)
     baseline_start = window_start - dt.timedelta(days=baseline_days)
     proof: dict[str, list[Evidence]] = defaultdict(list)
@@ -387,8 +407,8 @@ def stance_changes(toward: Sequence[Happening], plover: PloverTable,
 
 
 def index_timeline(toward: Sequence[Happening], plover: PloverTable, as_of: dt.date,
-                   window_days: int, baseline_days: int, points: int = 12,
-                   step_days: int = 7) -> list[dict]:
+                   window_days: int, baseline_days: int, points: int = TIMELINE_POINTS,
+                   step_days: int = TIMELINE_STEP_DAYS) -> list[dict]:
     """Isolation and pressure recomputed at weekly steps back from ``as_of`` (for charts)."""
     out = []
     for k in range(points - 1, -1, -1):

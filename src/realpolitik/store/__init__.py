@@ -7,6 +7,7 @@ from realpolitik.store.db import (
     SchemaVersionError,
     Store,
     StoreError,
+    StoreLockedError,
     actor_id,
     file_hash,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "SchemaVersionError",
     "Store",
     "StoreError",
+    "StoreLockedError",
     "actor_id",
     "file_hash",
 ]

@@ -8,9 +8,11 @@ does a handful of INSERT ... SELECT statements per file, not one per row.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -41,6 +43,20 @@ class StoreError(RuntimeError):
 
 class SchemaVersionError(StoreError):
     """The database was written by a newer (or incompatible) realpolitik."""
+
+
+class StoreLockedError(StoreError):
+    """Another process holds the database file (DuckDB allows one writer process)."""
+
+
+def _open_error(path: Path, exc: duckdb.Error) -> StoreError:
+    """A one-line, user-facing reason why DuckDB could not open ``path``."""
+    text = str(exc)
+    if "Could not set lock" in text:
+        return StoreLockedError(f"{path} is locked by another process")
+    if "not a valid DuckDB database" in text:
+        return StoreError(f"{path} is not a DuckDB database (corrupt, or another kind of file)")
+    return StoreError(f"cannot open database {path}: {text.splitlines()[0] if text else exc}")
 
 
 class SaveResult(BaseModel):
@@ -245,7 +261,7 @@ class Store:
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as exc:
-            raise StoreError(f"cannot open database {self.path}: {exc}") from exc
+            raise _open_error(self.path, exc) from exc
         try:
             self._migrate()
         except BaseException:
@@ -262,6 +278,21 @@ class Store:
 
     def close(self) -> None:
         self.con.close()
+
+    @contextmanager
+    def reader(self) -> Iterator[Store]:
+        """A read-only view on its own DuckDB cursor, for use in another thread.
+
+        DuckDB cursors are separate connections to the same database: a reader sees the
+        last committed state and never waits for a write transaction on ``self.con``.
+        """
+        view = copy.copy(self)
+        view.con = self.con.cursor()
+        view.read_only = True
+        try:
+            yield view
+        finally:
+            view.con.close()
 
     # ---------------------------------------------------------------- migrations
     def schema_version(self) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from importlib.metadata import version
 from pathlib import Path
 
@@ -20,9 +21,11 @@ from markupsafe import Markup
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from realpolitik.records import http_url
 from realpolitik.relations.indices import IndexReport
 from realpolitik.relations.report import Report
 from realpolitik.web import HERE, plotly_js, static_text
+from realpolitik.web.csp import script_hash
 
 STANCE_COLORS = {"supporting": "#1b7f3b", "withdrawing": "#c77700", "pressuring": "#c62f3a",
                  "mixed": "#7b3fa0"}
@@ -30,31 +33,59 @@ STANCE_MARKERS = {"supporting": "o", "withdrawing": "D", "pressuring": "s", "mix
 CENTRE_COLOR = "#1d3557"
 
 
+# Inside <script>, "</script" ends the element and "<!--" with "<script" changes how the
+# parser looks for the end; JSON escapes these characters so no text can do either.
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
+                 "\u2029": "\\u2029"}
+_SCRIPT_HAZARDS = re.compile(r"<!--|<script|</script", re.IGNORECASE)
+
+
 def _inline_json(data: object) -> str:
-    """JSON safe inside a <script> element (no '</' can close it early)."""
-    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    """JSON safe inside a <script> element: no ``<``, ``>`` or ``&`` appear literally."""
+    text = json.dumps(data, ensure_ascii=False)
+    return re.sub("[<>&\u2028\u2029]", lambda m: _JSON_ESCAPES[m.group()], text)
+
+
+def _inline_script(code: str) -> str:
+    """Our own or plotly's JavaScript for an inline <script>: refused if it holds text
+    that would end the element early (it never should; checked, not trusted)."""
+    if _SCRIPT_HAZARDS.search(code):
+        raise ValueError("JavaScript to inline contains '<!--', '<script' or '</script'")
+    return code
+
+
+def report_csp(scripts: list[str]) -> str:
+    """The report's policy: only its own inline scripts (by hash) run; nothing is fetched."""
+    hashes = " ".join(script_hash(code) for code in scripts)
+    return (f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; "
+            "img-src data:; base-uri 'none'; form-action 'none'")
 
 
 def report_html(index: IndexReport, report: Report, base_url: str | None = None) -> str:
     """A self-contained HTML page (plotly.js, data and CSS inlined) for one country.
 
-    ``base_url`` (e.g. ``http://localhost:8000``) turns article and story references into
-    links to a running dashboard; without it they are plain text, so the file never
-    reaches the network.
+    ``base_url`` (an http(s) URL such as ``http://localhost:8000``) turns article and story
+    references into links to a running dashboard; without it they are plain text, so the
+    file never reaches the network.
     """
+    if base_url is not None and http_url(base_url) is None:
+        raise ValueError(f"base_url must be an absolute http(s) URL, not {base_url!r}")
     env = Environment(loader=FileSystemLoader(str(HERE / "templates")),
                       autoescape=select_autoescape(["html"]))
     data = {"index": index.model_dump(mode="json"), "report": report.model_dump(mode="json"),
-            "base_url": base_url.rstrip("/") if base_url else None, "stories": []}
-    app_js = "\n".join(static_text(name) for name in ("common.js", "charts.js", "country.js"))
+            "base_url": base_url.strip().rstrip("/") if base_url else None, "stories": []}
+    app_js = _inline_script(
+        "\n".join(static_text(name) for name in ("common.js", "charts.js", "country.js")))
+    plotly = _inline_script(plotly_js().decode("utf-8"))
     return env.get_template("report.html").render(
         code=report.country, name=report.name,
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        csp=report_csp([plotly, app_js]),
         css=Markup(static_text("dashboard.css")),
         data_json=Markup(_inline_json(data)),
-        plotly_js=Markup(plotly_js().decode("utf-8")),
+        plotly_js=Markup(plotly),
         plotly_version=version("plotly"),
-        app_js=Markup(app_js.replace("</script", "<\\/script")),
+        app_js=Markup(app_js),
     )
 
 

@@ -33,9 +33,9 @@
       traces.push({
         type: "scatter", mode: "markers+text", name: style.label,
         x: group.map((n) => n.x), y: group.map((n) => n.y),
-        text: group.map((n) => n.cp.country), textposition: "top center",
+        text: group.map((n) => RP.plotText(n.cp.country)), textposition: "top center",
         customdata: group.map((n) => n.cp.country),
-        hovertext: group.map((n) => `${n.cp.name}: ${stance}<br>` + Object.entries(n.cp.scores)
+        hovertext: group.map((n) => `${RP.plotText(n.cp.name)}: ${stance}<br>` + Object.entries(n.cp.scores)
           .filter(([, v]) => v).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ")),
         hoverinfo: "text",
         marker: { color: style.color, symbol: style.symbol, opacity: 1,
@@ -44,9 +44,9 @@
       });
     }
     traces.push({
-      type: "scatter", mode: "markers+text", name: report.name, x: [0], y: [0],
-      text: [report.country], textposition: "middle center", textfont: { color: "#fff" },
-      customdata: [report.country], hovertext: [report.name], hoverinfo: "text",
+      type: "scatter", mode: "markers+text", name: RP.plotText(report.name), x: [0], y: [0],
+      text: [RP.plotText(report.country)], textposition: "middle center", textfont: { color: "#fff" },
+      customdata: [report.country], hovertext: [RP.plotText(report.name)], hoverinfo: "text",
       marker: { color: "#1d3557", size: 44 }, showlegend: false, cliponaxis: false,
     });
     const axis = { visible: false, range: [-1.45, 1.45], fixedrange: true };

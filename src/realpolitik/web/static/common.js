@@ -10,16 +10,34 @@
     mixed: { color: "#7b3fa0", symbol: "triangle-up", label: "mixed" },
   };
 
-  /** Build an element; children may be strings (as text, never HTML), nodes or arrays. */
+  /** The link target if it is safe to follow: an in-page "#..." or same-site "/..." path,
+   *  or an absolute http(s) URL; null for javascript:, data: and every other scheme. */
+  RP.safeHref = function safeHref(url) {
+    const s = String(url === null || url === undefined ? "" : url);
+    if (!s || /[\u0000-\u0020\u007f]/.test(s)) return null;  // browsers drop these first
+    if (/^#/.test(s) || /^\/(?![\/\\])/.test(s)) return s;
+    try {
+      const u = new URL(s);
+      return u.protocol === "http:" || u.protocol === "https:" ? s : null;
+    } catch (e) {
+      return null;
+    }
+  };
+
+  /** Build an element; children may be strings (as text, never HTML), nodes or arrays.
+   *  Event handlers must be functions; href/src values go through RP.safeHref. */
   RP.h = function h(tag, attrs, ...children) {
     const el = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) {
       if (v === null || v === undefined || v === false) continue;
       if (k === "class") el.className = v;
       else if (k === "text") el.textContent = v;
-      else if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
+      else if (/^on/i.test(k)) { if (typeof v === "function") el.addEventListener(k.slice(2), v); }
       else if (k === "dataset") Object.assign(el.dataset, v);
-      else el.setAttribute(k, v === true ? "" : String(v));
+      else if (k === "href" || k === "src") {
+        const safe = RP.safeHref(v);
+        if (safe !== null) el.setAttribute(k, safe);
+      } else el.setAttribute(k, v === true ? "" : String(v));
     }
     const add = (c) => {
       if (c === null || c === undefined || c === false) return;
@@ -77,6 +95,10 @@
     if (e.modality && e.modality !== "asserted") s += ` (${e.modality.replace("_", " ")})`;
     return s;
   };
+
+  /** Text for plotly labels and hovers, which read a little HTML: shown as written. */
+  RP.plotText = (s) => String(s === null || s === undefined ? "" : s)
+    .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
   RP.actor = (a) => (a ? (a.country ? `${a.name} (${a.country})` : a.name) : "—");
 })();
