@@ -20,7 +20,7 @@ from realpolitik.events.context import ActorSpanLike, SentenceInput
 from realpolitik.events.lexicon import load_lexicon, load_plover
 from realpolitik.nlp import NlpEngine, NlpSettings, looks_like_headline, truecase
 from realpolitik.nlp.prefilter import TriggerFilter, trigger_vocabulary
-from realpolitik.records import Article, CodedArticle, Event, Mention, Section
+from realpolitik.records import Article, CodedArticle, Event, Mention, Section, confident
 
 SECTIONS: tuple[Section, ...] = ("title", "summary", "body")
 
@@ -95,7 +95,7 @@ class Pipeline:
             item.events.extend(self.coder.code(sent))
         out = []
         for item in work:
-            events = [e for e in _dedupe(item.events) if e.confidence >= self.min_confidence]
+            events = confident(_dedupe(item.events), self.min_confidence)
             self.stats.events += len(events)
             out.append(CodedArticle(article=item.article, mentions=item.mentions, events=events))
         self.stats.articles += len(work)

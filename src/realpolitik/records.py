@@ -173,6 +173,11 @@ def event_id(article_id: str, section: str, start: int, trigger: str, source: Ac
     return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
+def confident(events: list[Event], min_confidence: float) -> list[Event]:
+    """The events at least ``min_confidence`` sure (every `--min-confidence` filters here)."""
+    return [e for e in events if e.confidence >= min_confidence]
+
+
 class CodedArticle(Record):
     """An article with everything the pipeline found in it."""
 

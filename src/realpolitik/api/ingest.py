@@ -16,7 +16,7 @@ import threading
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, HTTPException, status
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
 from realpolitik.api.coder import CodingFailed, CodingTimeout
@@ -24,7 +24,7 @@ from realpolitik.api.deps import ApiState, get_state
 from realpolitik.api.security import log, require_writer
 from realpolitik.ingest import build_article
 from realpolitik.ingest.decode import IngestError
-from realpolitik.records import Article, http_url
+from realpolitik.records import Article, confident, http_url
 from realpolitik.store import StoreError
 from realpolitik.workflow import store_coded, update_stories
 
@@ -154,8 +154,8 @@ def _articles(docs: list[DocumentIn], label: str, state: ApiState
     return articles, problems
 
 
-def _write(docs: list[DocumentIn], state: ApiState, ticket: WriteTicket, deadline: float
-           ) -> WriteResult | None:
+def _write(docs: list[DocumentIn], state: ApiState, ticket: WriteTicket, deadline: float,
+           min_confidence: float = 0.0) -> WriteResult | None:
     """Code and store ``docs`` (in the write thread); None when abandoned before saving,
     CodingTimeout when coding is not done by ``deadline`` (``time.monotonic()``)."""
     label = "api:" + dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -168,7 +168,8 @@ def _write(docs: list[DocumentIn], state: ApiState, ticket: WriteTicket, deadlin
         return WriteResult(stored=0, events=0, articles=ids, problems=problems)
     if ticket.abandoned:  # gave up while this write waited for an earlier one
         return None
-    coded = state.coder().code(fresh, deadline)
+    coded = [c.model_copy(update={"events": confident(c.events, min_confidence)})
+             for c in state.coder().code(fresh, deadline)]
     embedder = state.embedder()
     if not ticket.begin_saving():
         return None
@@ -214,7 +215,10 @@ def _log_late_failure(done: asyncio.Future[WriteResult | None]) -> None:
                         413: {"description": "Request body too large"},
                         503: {"description": "Over the write time budget; nothing stored"}})
 async def post_articles(body: WriteBody,
-                        state: Annotated[ApiState, Depends(get_state)]) -> WriteResult:
+                        state: Annotated[ApiState, Depends(get_state)],
+                        min_confidence: Annotated[float, Query(
+                            ge=0.0, le=1.0, description="Store only events at least this "
+                            "sure (calibrated confidence)")] = 0.0) -> WriteResult:
     """Code and store one document or a batch; already stored documents are skipped."""
     docs = body.documents if isinstance(body, DocumentsIn) else [body]
     _check_sizes(docs, state)
@@ -222,7 +226,8 @@ async def post_articles(body: WriteBody,
     budget = state.settings.write_timeout
     deadline = time.monotonic() + budget
     try:
-        future = state.write_pool.submit(_write, docs, state, ticket, deadline)
+        future = state.write_pool.submit(_write, docs, state, ticket, deadline,
+                                          min_confidence)
     except RuntimeError:  # the pool is shut down: the app is stopping
         raise _unavailable(STOPPING) from None
     waiting = asyncio.wrap_future(future)

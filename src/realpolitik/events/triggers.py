@@ -121,7 +121,7 @@ class TriggerFinder:
             if kind == "reduce":
                 reduced = self.lex.reduction_types.get(noun.lower_)
                 if reduced is not None:
-                    return Trigger(tok, reduced, rule, text, noun=noun)
+                    return Trigger(tok, reduced, rule, text, noun=noun, reduced=True)
             noun_type = self.noun_type(noun) or self._quantity_type(noun)
             if noun_type is None:
                 continue

@@ -58,6 +58,11 @@ class EventTyper:
         fixed = kind in self.fixed_kinds or trig.reduced or trig.promise or trig.lose
         if self.model is not None and not fixed:
             scores = self.model.score(trig.token, self.lex, context)
+            if trig.noun is not None and kind == "light":
+                # "launched attacks": the event noun is read too, and the two readings
+                # averaged (the verb alone is ambiguous: a missile test is also launched)
+                scores = self.model.average(scores, self.model.score(trig.noun, self.lex,
+                                                                      context))
             draft.model_type, draft.model_probability = scores.type, scores.probability
             if scores.none_probability >= self.veto:
                 draft.dropped = "model: no event here"  # "fired the coach", "talks of the town"

@@ -174,6 +174,12 @@ class TypingModel:
                           float(probs[self._none]),
                           dict(zip(self.labels, probs.tolist(), strict=True)))
 
+    def average(self, a: TypeScores, b: TypeScores) -> TypeScores:
+        """One reading of a construction from two words' readings (the verb's token)."""
+        dist = {k: (a.distribution[k] + b.distribution[k]) / 2 for k in a.distribution}
+        best = max((k for k in dist if k != NONE_LABEL), key=dist.__getitem__)
+        return TypeScores(a.token, best, dist[best], dist[NONE_LABEL], dist)
+
     # ------------------------------------------------------------ persistence
     def save(self, directory: Path = MODEL_DIR) -> None:
         directory.mkdir(parents=True, exist_ok=True)
