@@ -229,13 +229,13 @@ class RoleFinder:
         return targets, rule
 
     # --------------------------------------------------------------- sources
-    @staticmethod
-    def _unresolved(subjects: list[Token]) -> ActorRef | None:
-        """A named subject the gazetteer does not know ("the Kurdish Workers' Party"):
+    def _unresolved(self, subjects: list[Token]) -> ActorRef | None:
+        """A named subject the gazetteer does not know ("Ansar Dine", "John Garang"):
         kept by name with no country, as event data keeps unknown actors."""
         for tok in subjects:
-            if tok.pos_ not in ("PROPN", "NOUN") or tok.lower_ in ("who", "which"):
-                continue
+            if tok.pos_ not in ("PROPN", "NOUN") or tok.lower_ in self.lex.noun_types \
+                    or tok.lemma_.lower() in self.lex.noun_types:
+                continue  # "the withdrawal demonstrates ...": an event, not an actor
             words = [t for t in tok.subtree if (t.i <= tok.i and t.dep_ in (
                 "compound", "amod", "det", "poss", "nummod")) or t is tok]
             text = " ".join(t.text for t in words)[:80]

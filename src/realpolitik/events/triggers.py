@@ -200,7 +200,10 @@ class TriggerFinder:
             for comp in tok.children:
                 if comp.dep_ != "ccomp":
                     continue
-                if any(c.dep_ == "aux" and c.lower_ in self.obligation for c in comp.children):
+                subjects = [c.i for c in comp.children if c.dep_ in ("nsubj", "nsubjpass")]
+                if any(c.dep_ == "aux" and c.lower_ in self.obligation
+                       and not (subjects and c.i < min(subjects))  # "should X escalate": if
+                       for c in comp.children):
                     yield Trigger(tok, "REQUEST", f"obligation:{tok.lemma_.lower()}",
                                   f"{tok.text} ... {comp.text}", obliged=comp)
 
@@ -212,6 +215,8 @@ class TriggerFinder:
         for tok in doc:
             if tok.i in used or not is_candidate(tok, self.nouns):
                 continue
+            if tok.lemma_.lower() in self.reporting:
+                continue  # "revealed", "said": they report an event (lexicon verbs aside)
             if tok.pos_ in ("NOUN", "PROPN"):
                 if tok.dep_ in ("dobj", "obj", "nsubjpass", "attr") and _verbal(tok.head):
                     continue  # an object noun is read through its verb's features
