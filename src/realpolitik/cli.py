@@ -474,6 +474,63 @@ def serve(db: DbOption = DEFAULT_DB_PATH,
     uvicorn.run(app_, host=host, port=port, log_level="warning")
 
 
+def _load_sources(path: Path):
+    from realpolitik.live import ConfigError, load_config
+
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        for line in str(exc).splitlines():
+            _error(line)
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def watch(sources: Annotated[Path, typer.Argument(help="Sources file (YAML).")],
+          db: DbOption = DEFAULT_DB_PATH,
+          once: Annotated[bool, typer.Option("--once", help="Poll every source once, then exit.")]
+          = False,
+          max_polls: Annotated[int | None, typer.Option(
+              "--max-polls", min=1, help="Stop after N rounds (a round polls every due source).")]
+          = None) -> None:
+    """Watch feeds and pages continuously: code new articles, group stories, fire alerts.
+
+    SIGINT or SIGTERM finishes the current article and exits cleanly.
+    """
+    from realpolitik.live import watch as run_watch
+    from realpolitik.live.status import make_reporter
+
+    _load_sources(sources)  # configuration errors before the models load
+    pipe = _pipeline()
+    embedder = _embedder()
+    summary = run_watch(sources, db, pipe, embedder, make_reporter(err, sys.stderr),
+                        once=once, max_polls=max_polls)
+    err.print(f"Stopped after {summary.rounds} rounds: {summary.stored} articles stored, "
+              f"{summary.duplicates} duplicates, {summary.refused} refused, "
+              f"{summary.failures} failed polls, {summary.alerts} alerts.")
+
+
+sources_app = typer.Typer(no_args_is_help=True, help="Check sources files for `watch`.")
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.command("check")
+def sources_check(sources: Annotated[Path, typer.Argument(help="Sources file (YAML).")]) -> None:
+    """Validate a sources file (errors with line numbers) and try each source once."""
+    from realpolitik.live import check_sources
+
+    config, alerts = _load_sources(sources)
+    err.print(f"{sources}: valid ({len(config.sources)} sources, {len(alerts.rules)} "
+              "alert rules)")
+    table = Table("url", "kind", "status", "entries", "last modified", "problem")
+    checks = check_sources(config)
+    for c in checks:
+        table.add_row(c.url, c.kind, c.status, "" if c.entries is None else str(c.entries),
+                      c.last_modified or "", c.problem or "")
+    out.print(table)
+    raise typer.Exit(1 if any(c.problem for c in checks) else 0)
+
+
 @app.command()
 def schema() -> None:
     """Print the event export schema (Markdown)."""
