@@ -174,10 +174,10 @@ def _read_html(text: str, path: str, normalise: Normaliser | None
 
 
 def html_article(text: str, path: str, *, normalise: Normaliser | None = None,
-                 outlet: str | None = None, url: str | None = None,
-                 date: dt.date | None = None) -> Article:
-    """One HTML page to an Article (trafilatura); ``outlet``/``url``/``date`` are fallbacks
-    where the page says nothing, except ``outlet``, which wins (the watcher knows it)."""
+                 outlet: str | None = None, default_outlet: str | None = None,
+                 url: str | None = None, date: dt.date | None = None) -> Article:
+    """One HTML page to an Article (trafilatura). ``outlet`` overrides the page's own
+    site name; ``default_outlet``, ``url`` and ``date`` count where the page says nothing."""
     page = extract_page(text)
     if page.text is None:
         raise IngestError("no article text found in the HTML")
@@ -187,7 +187,7 @@ def html_article(text: str, path: str, *, normalise: Normaliser | None = None,
         body, path, normalise=normalise, url=page.url or url,
         title=page.title or (parsed.title if parsed else None),
         summary=page.summary or (parsed.summary if parsed else None),
-        outlets=[outlet, page.outlet, parsed.outlet if parsed else None],
+        outlets=[outlet, page.outlet, parsed.outlet if parsed else None, default_outlet],
         dates=[page.published, parse_date(parsed.published_line or "") if parsed else None,
                date],
     )

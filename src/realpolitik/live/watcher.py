@@ -196,17 +196,17 @@ class Watcher:
                                    outlet=src.spec.outlet, url=got.url)
             return self._keep(src, article, [article_key(article.id)])
         feed = parse_feed(text)
-        outlet = src.spec.outlet or (feed.feed.get("title") or "").strip() or None
+        feed_title = (feed.feed.get("title") or "").strip() or None
         entries = feed.entries[:self.config.settings.max_entries]
         src.status.entries = len(entries)
         complete = True
         for entry in entries:
             if self.stop.is_set():
                 return False
-            complete = self._entry(src, entry, outlet) and complete
+            complete = self._entry(src, entry, feed_title) and complete
         return complete
 
-    def _entry(self, src: _Source, entry: feedparser.FeedParserDict, outlet: str | None
+    def _entry(self, src: _Source, entry: feedparser.FeedParserDict, feed_title: str | None
                ) -> bool:
         """One feed item; False when it failed in a way worth retrying."""
         link = entry.get("link")
@@ -217,7 +217,7 @@ class Watcher:
             return True
         label = f"live:{src.spec.url}"
         try:
-            article = self._entry_article(entry, link, label, outlet)
+            article = self._entry_article(entry, link, label, src.spec.outlet, feed_title)
         except _PageProblem as exc:
             self.reporter.event("warning", "entry_failed", source=src.spec.label, url=link,
                                 problem=exc.problem)
@@ -231,21 +231,25 @@ class Watcher:
         return self._keep(src, article, keys)
 
     def _entry_article(self, entry: feedparser.FeedParserDict, link: str | None, label: str,
-                       outlet: str | None) -> Article:
-        """The item's page through trafilatura, else (no link, no text) its own content."""
+                       outlet: str | None, feed_title: str | None) -> Article:
+        """The item's page through trafilatura, else (no link, no text) its own content.
+
+        The outlet is the sources file's, else the page's site name, else the feed title.
+        """
         if link:
             got = self.fetcher.get(link)
             if got.problem is not None:
                 raise _PageProblem(got.problem)
             try:
                 return html_article(decode(got.body), label, normalise=self._normalise,
-                                    outlet=outlet, url=link, date=entry_date(entry))
+                                    outlet=outlet, default_outlet=feed_title, url=link,
+                                    date=entry_date(entry))
             except IngestError as exc:
                 problem = str(exc)
         else:
             problem = "no link"
         try:
-            return entry_article(entry, label, outlet, self._normalise)
+            return entry_article(entry, label, outlet or feed_title, self._normalise)
         except IngestError as exc:
             raise _PageProblem(f"{problem}; item: {exc}") from exc
 
