@@ -522,12 +522,18 @@ def sources_check(sources: Annotated[Path, typer.Argument(help="Sources file (YA
     config, alerts = _load_sources(sources)
     err.print(f"{sources}: valid ({len(config.sources)} sources, {len(alerts.rules)} "
               "alert rules)")
-    table = Table("url", "kind", "status", "entries", "last modified", "problem")
     checks = check_sources(config)
-    for c in checks:
-        table.add_row(c.url, c.kind, c.status, "" if c.entries is None else str(c.entries),
-                      c.last_modified or "", c.problem or "")
-    out.print(table)
+    if out.is_terminal:
+        table = Table("url", "kind", "status", "entries", "last modified", "problem")
+        for c in checks:
+            table.add_row(c.url, c.kind, c.status, "" if c.entries is None else str(c.entries),
+                          c.last_modified or "", c.problem or "")
+        out.print(table)
+    else:  # one line per source, never wrapped
+        for c in checks:
+            sys.stdout.write(f"{c.url}\t{c.kind}\tstatus={c.status}\tentries="
+                             f"{'-' if c.entries is None else c.entries}\tlast_modified="
+                             f"{c.last_modified or '-'}\tproblem={c.problem or '-'}\n")
     raise typer.Exit(1 if any(c.problem for c in checks) else 0)
 
 
