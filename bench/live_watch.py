@@ -122,8 +122,8 @@ def main() -> None:
     print(f"{FEEDS} feeds polled every {INTERVAL:.0f} s for {SECONDS:.0f} s "
           f"(first round took {first_round:.1f} s, exit code {proc.returncode})")
     print(f"RSS after the first round: {start[0]:.0f} MB (peak {start[1]:.0f} MB)")
-    print(f"RSS at the end:            {end[0]:.0f} MB (peak {end[1]:.0f} MB); "
-          f"samples every 5 s: min {min(samples):.0f}, max {max(samples):.0f} MB")
+    print(f"RSS at the end:            {end[0]:.0f} MB (peak {end[1]:.0f} MB)")
+    print("RSS every 5 s (MB): " + " ".join(f"{x:.0f}" for x in samples))
     print(f"articles served: {len(served)} distinct ({sum(map(len, items.values()))} feed "
           f"items); stored: {len(stored)}, distinct titles {len(set(titles))}")
     if len(stored) != len(served) or len(set(titles)) != len(titles):
@@ -131,12 +131,14 @@ def main() -> None:
 
 
 def wait_first_round(log: Path, proc: subprocess.Popen[bytes], timeout: float = 300) -> float:
-    """Seconds until every feed has been polled once (the models are loaded by then)."""
+    """Seconds until every feed has been polled once and the first articles are grouped
+    into stories (both models have run by then: memory is measured from there)."""
     began = time.monotonic()
     while time.monotonic() - began < timeout and proc.poll() is None:
+        lines = log.read_text().splitlines()
         polled = {line.split(" source=", 1)[1].split(" ", 1)[0]
-                  for line in log.read_text().splitlines() if "event=polled" in line}
-        if len(polled) >= FEEDS:
+                  for line in lines if "event=polled" in line}
+        if len(polled) >= FEEDS and any("event=stories" in line for line in lines):
             return time.monotonic() - began
         time.sleep(0.5)
     raise SystemExit(f"the watcher did not finish its first round:\n{log.read_text()[-3000:]}")

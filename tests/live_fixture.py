@@ -18,6 +18,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from realpolitik.live.status import SourceStatus
 
 Handler = Callable[[BaseHTTPRequestHandler], None]
 
@@ -229,3 +235,66 @@ def serve(site: FixtureSite) -> Iterator[FixtureSite]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+# ------------------------------------------------------------- running the watcher
+FAST = {"poll_interval": 0.3, "timeout": 1.0, "total_timeout": 3.0, "max_bytes": 2_000_000,
+        "max_redirects": 3, "backoff_base": 0.2, "backoff_max": 1.0, "host_interval": 0.0,
+        "user_agent": "RealpolitikTest/1.0"}
+
+
+class Events:
+    """A Reporter that keeps every event (thread-safe) for the tests to wait on."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, str, dict[str, object]]] = []
+        self.lock = threading.Lock()
+
+    def event(self, level: str, event: str, **fields: object) -> None:
+        with self.lock:
+            self.items.append((level, event, fields))
+
+    def sources(self, statuses: list[SourceStatus]) -> None:
+        self.last = statuses
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+    def of(self, event: str) -> list[dict[str, object]]:
+        with self.lock:
+            return [f for _, e, f in self.items if e == event]
+
+
+def write_sources(path: Path, site: FixtureSite, sources: list[dict[str, Any]],
+                   alerts: dict[str, Any] | None = None, **settings: Any) -> Path:
+    doc: dict[str, Any] = {"settings": {**FAST, **settings},
+                           "sources": [{**s, "url": site.base + s["url"]} for s in sources]}
+    if alerts is not None:
+        doc["alerts"] = alerts
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def run_until(run: Callable[[threading.Event], Any], done: Callable[[], bool],
+               timeout: float = 120.0) -> Any:
+    """Run the watcher in a thread until ``done()`` holds, then stop it (as SIGTERM would)."""
+    stop = threading.Event()
+    result: list[Any] = []
+    thread = threading.Thread(target=lambda: result.append(run(stop)), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not done() and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    reached = done()
+    stop.set()
+    thread.join(60)
+    assert not thread.is_alive(), "the watcher did not stop"
+    assert reached, "the condition was not reached before the timeout"
+    return result[0]
+
+
+def item(slug: str, path: str | None = None) -> tuple[str, str, dt.date]:
+    s = STORIES[slug]
+    return s.title, path or f"/news/{slug}", s.date
+
+

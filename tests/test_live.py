@@ -13,64 +13,41 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from fastapi.testclient import TestClient
 
 from realpolitik.api import ApiSettings, create_app
 from realpolitik.live import check_sources, load_config, watch
 from realpolitik.live.config import ConfigError, WatchSettings
 from realpolitik.live.fetch import Backoff, Fetcher, parse_retry_after
-from realpolitik.live.status import SourceStatus
 from realpolitik.live.urls import canonical_url
 from realpolitik.store import Store
 from realpolitik.store.live import LiveState
 from tests.helpers import REPO, run_cli
 from tests.live_fixture import (
+    FAST,
     STORIES,
+    Events,
     FixtureSite,
     feed,
     hang,
     huge,
+    item,
     page_html,
     redirect_loop,
     rss,
+    run_until,
     sequence,
     serve,
     static,
     status,
+    write_sources,
 )
-
-FAST = {"poll_interval": 0.3, "timeout": 1.0, "total_timeout": 3.0, "max_bytes": 2_000_000,
-        "max_redirects": 3, "backoff_base": 0.2, "backoff_max": 1.0, "host_interval": 0.0,
-        "user_agent": "RealpolitikTest/1.0"}
-
-
-class Events:
-    """A Reporter that keeps every event (thread-safe) for the tests to wait on."""
-
-    def __init__(self) -> None:
-        self.items: list[tuple[str, str, dict[str, object]]] = []
-        self.lock = threading.Lock()
-
-    def event(self, level: str, event: str, **fields: object) -> None:
-        with self.lock:
-            self.items.append((level, event, fields))
-
-    def sources(self, statuses: list[SourceStatus]) -> None:
-        self.last = statuses
-
-    def close(self) -> None:
-        """Nothing to close."""
-
-    def of(self, event: str) -> list[dict[str, object]]:
-        with self.lock:
-            return [f for _, e, f in self.items if e == event]
 
 
 @pytest.fixture(scope="module")
@@ -79,39 +56,6 @@ def models() -> tuple[Any, Any]:
     from realpolitik.cli import _embedder, _pipeline
 
     return _pipeline(), _embedder()
-
-
-def _write_sources(path: Path, site: FixtureSite, sources: list[dict[str, Any]],
-                   alerts: dict[str, Any] | None = None, **settings: Any) -> Path:
-    doc: dict[str, Any] = {"settings": {**FAST, **settings},
-                           "sources": [{**s, "url": site.base + s["url"]} for s in sources]}
-    if alerts is not None:
-        doc["alerts"] = alerts
-    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
-    return path
-
-
-def _run_until(run: Callable[[threading.Event], Any], done: Callable[[], bool],
-               timeout: float = 120.0) -> Any:
-    """Run the watcher in a thread until ``done()`` holds, then stop it (as SIGTERM would)."""
-    stop = threading.Event()
-    result: list[Any] = []
-    thread = threading.Thread(target=lambda: result.append(run(stop)), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + timeout
-    while not done() and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    reached = done()
-    stop.set()
-    thread.join(60)
-    assert not thread.is_alive(), "the watcher did not stop"
-    assert reached, "the condition was not reached before the timeout"
-    return result[0]
-
-
-def _item(slug: str, path: str | None = None) -> tuple[str, str, Any]:
-    s = STORIES[slug]
-    return s.title, path or f"/news/{slug}", s.date
 
 
 def _faulty_site(site: FixtureSite) -> None:
@@ -130,12 +74,12 @@ def _faulty_site(site: FixtureSite) -> None:
         "/news/huge": huge(60),
         "/news/hang": hang(20),
         "/feeds/main.xml": sequence(
-            feed(rss(base, [_item("ru-backs-ven"), _item("jpn-phl-pact")])),
-            feed(rss(base, [_item("ru-backs-ven"), _item("jpn-phl-pact"),
-                            _item("jpn-phl-pact", "/world/2025/jpn-phl-defence-pact")]))),
-        "/feeds/flaky.xml": sequence(status(500), feed(rss(base, [_item("latin1")]))),
+            feed(rss(base, [item("ru-backs-ven"), item("jpn-phl-pact")])),
+            feed(rss(base, [item("ru-backs-ven"), item("jpn-phl-pact"),
+                            item("jpn-phl-pact", "/world/2025/jpn-phl-defence-pact")]))),
+        "/feeds/flaky.xml": sequence(status(500), feed(rss(base, [item("latin1")]))),
         "/feeds/limited.xml": sequence(status(429, {"Retry-After": "1"}),
-                                       feed(rss(base, [_item("ind-pak-border")]))),
+                                       feed(rss(base, [item("ind-pak-border")]))),
         "/feeds/broken.xml": feed("<rss><channel><title>Broken</title><item><title>oops"
                                   "</item></channel>", etag=False),
         "/feeds/loop.xml": redirect_loop("/feeds/loop2.xml"),
@@ -165,7 +109,7 @@ def test_watcher_survives_every_fault_and_stores_each_article_once(
     db = tmp_path / "live.duckdb"
     with serve(FixtureSite()) as site:
         _faulty_site(site)
-        sources = _write_sources(tmp_path / "sources.yaml", site, FAULTY_SOURCES)
+        sources = write_sources(tmp_path / "sources.yaml", site, FAULTY_SOURCES)
         events = Events()
 
         def done() -> bool:
@@ -175,7 +119,7 @@ def test_watcher_survives_every_fault_and_stores_each_article_once(
                     and any(f.get("status") == 304 and f["source"] == "main"
                             for f in events.of("polled")))
 
-        summary = _run_until(lambda stop: watch(sources, db, coder, embedder, events,
+        summary = run_until(lambda stop: watch(sources, db, coder, embedder, events,
                                                 stop=stop), done)
         hits = dict(site.hits)
 
@@ -267,10 +211,10 @@ def test_alert_fires_once_when_an_ally_turns(tmp_path: Path, models: tuple[Any, 
     with serve(FixtureSite()) as site:
         site.routes["/news/ru-backs-ven"] = static(page_html(STORIES["ru-backs-ven"]))
         site.routes["/news/ru-refuses-ven"] = static(page_html(STORIES["ru-refuses-ven"]))
-        before = feed(rss(site.base, [_item("ru-backs-ven")]))
-        after = feed(rss(site.base, [_item("ru-refuses-ven"), _item("ru-backs-ven")]))
+        before = feed(rss(site.base, [item("ru-backs-ven")]))
+        after = feed(rss(site.base, [item("ru-refuses-ven"), item("ru-backs-ven")]))
         site.routes["/feeds/ven.xml"] = before
-        sources = _write_sources(tmp_path / "sources.yaml", site,
+        sources = write_sources(tmp_path / "sources.yaml", site,
                                  [{"url": "/feeds/ven.xml", "name": "ven"}], alerts)
         events = Events()
 
@@ -281,7 +225,7 @@ def test_alert_fires_once_when_an_ally_turns(tmp_path: Path, models: tuple[Any, 
             return len(events.of("stored")) == 2 and len(polls_after) >= 3 \
                 and len(receiver.bodies) >= 1
 
-        _run_until(lambda stop: watch(sources, db, coder, embedder, events, stop=stop), done)
+        run_until(lambda stop: watch(sources, db, coder, embedder, events, stop=stop), done)
 
     stance = [b for b in receiver.bodies if b["kind"] == "stance_change"]
     assert len(stance) == 1, receiver.bodies
@@ -340,8 +284,8 @@ def test_restart_after_kill_9_misses_and_repeats_nothing_and_sigterm_stops(
     with serve(FixtureSite()) as site:
         for slug in slugs:
             site.routes[f"/news/{slug}"] = static(page_html(STORIES[slug]))
-        site.routes["/feeds/all.xml"] = feed(rss(site.base, [_item(s) for s in slugs]))
-        sources = _write_sources(tmp_path / "sources.yaml", site,
+        site.routes["/feeds/all.xml"] = feed(rss(site.base, [item(s) for s in slugs]))
+        sources = write_sources(tmp_path / "sources.yaml", site,
                                  [{"url": "/feeds/all.xml", "name": "all"}], poll_interval=60)
         first = _spawn(sources, db)
         lines: list[str] = []
@@ -407,7 +351,7 @@ def test_alert_rules_are_checked(tmp_path: Path) -> None:
 def test_sources_check_tries_each_feed(tmp_path: Path) -> None:
     with serve(FixtureSite()) as site:
         _faulty_site(site)
-        sources = _write_sources(tmp_path / "sources.yaml", site, [
+        sources = write_sources(tmp_path / "sources.yaml", site, [
             {"url": "/feeds/main.xml"}, {"url": "/feeds/broken.xml"},
             {"url": "/news/latin1", "kind": "page"}, {"url": "/private/x", "kind": "page"}])
         config, _ = load_config(sources)
@@ -426,7 +370,7 @@ def test_sources_check_tries_each_feed(tmp_path: Path) -> None:
 def test_fetcher_conditional_gzip_and_user_agent() -> None:
     seen: list[dict[str, str]] = []
     with serve(FixtureSite()) as site:
-        body = rss(site.base, [_item("ru-backs-ven")])
+        body = rss(site.base, [item("ru-backs-ven")])
         handler = feed(body)
 
         def spy(h: BaseHTTPRequestHandler) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
@@ -492,6 +493,10 @@ def watch(sources: Annotated[Path, typer.Argument(help="Sources file (YAML).")],
           = False,
           max_polls: Annotated[int | None, typer.Option(
               "--max-polls", min=1, help="Stop after N rounds (a round polls every due source).")]
+          = None,
+          serve_port: Annotated[int | None, typer.Option(
+              "--serve-port", min=1, max=65535,
+              help="Also serve the API and dashboard on 127.0.0.1:PORT from this process.")]
           = None) -> None:
     """Watch feeds and pages continuously: code new articles, group stories, fire alerts.
 
@@ -503,11 +508,42 @@ def watch(sources: Annotated[Path, typer.Argument(help="Sources file (YAML).")],
     _load_sources(sources)  # configuration errors before the models load
     pipe = _pipeline()
     embedder = _embedder()
-    summary = run_watch(sources, db, pipe, embedder, make_reporter(err, sys.stderr),
-                        once=once, max_polls=max_polls)
+    with _dashboard_thread(db, serve_port):
+        summary = run_watch(sources, db, pipe, embedder, make_reporter(err, sys.stderr),
+                            once=once, max_polls=max_polls)
     err.print(f"Stopped after {summary.rounds} rounds: {summary.stored} articles stored, "
               f"{summary.duplicates} duplicates, {summary.refused} refused, "
               f"{summary.failures} failed polls, {summary.alerts} alerts.")
+
+
+@contextmanager
+def _dashboard_thread(db: Path, port: int | None) -> Iterator[None]:
+    """The API and dashboard on 127.0.0.1:port in a thread (DuckDB: one writing process)."""
+    if port is None:
+        yield
+        return
+    import threading
+    import time
+
+    import uvicorn
+
+    from realpolitik.api import ApiSettings, create_app
+    from realpolitik.web import mount_dashboard
+
+    app_ = create_app(ApiSettings(db=db))
+    mount_dashboard(app_)
+    server = uvicorn.Server(uvicorn.Config(app_, host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, name="dashboard", daemon=True)
+    thread.start()
+    while not server.started and thread.is_alive():
+        time.sleep(0.05)
+    err.print(f"Dashboard: http://127.0.0.1:{port}/alerts")
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 sources_app = typer.Typer(no_args_is_help=True, help="Check sources files for `watch`.")

@@ -10,6 +10,7 @@ from typing import ClassVar, Protocol, TextIO
 
 from rich.console import Console
 from rich.live import Live
+from rich.markup import escape
 from rich.table import Table
 
 
@@ -83,9 +84,8 @@ class RichReporter:
 
     def event(self, level: str, event: str, **fields: object) -> None:
         colour = {"warning": "yellow", "error": "red", "alert": "bold magenta"}.get(level, "dim")
-        detail = " ".join(f"{k}={v}" for k, v in fields.items() if v is not None)
-        self.live.console.print(f"[{colour}]{event}[/{colour}] {detail}", markup=True,
-                                highlight=False)
+        detail = escape(" ".join(f"{k}={v}" for k, v in fields.items() if v is not None))
+        self.live.console.print(f"[{colour}]{event}[/{colour}] {detail}", highlight=False)
 
     def sources(self, statuses: list[SourceStatus]) -> None:
         table = Table(title="realpolitik watch", expand=True)
@@ -94,9 +94,9 @@ class RichReporter:
             table.add_column(col, overflow="fold")
         for s in statuses:
             style = self.STYLE.get(s.state, "")
-            table.add_row(s.label, s.kind, f"[{style}]{s.state}[/{style}]" if style else s.state,
-                          s.http, str(s.entries), str(s.stored), str(s.polls),
-                          f"{s.next_in:.0f}s", s.problem)
+            state = f"[{style}]{s.state}[/{style}]" if style else s.state
+            table.add_row(escape(s.label), s.kind, state, s.http, str(s.entries), str(s.stored),
+                          str(s.polls), f"{s.next_in:.0f}s", escape(s.problem))
         self.live.update(table)
 
     def close(self) -> None:
