@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import hashlib
+import sys
 import threading
 import time
 from collections import Counter
@@ -58,6 +59,11 @@ STORIES = {
             "Russia refused to back Venezuela against American pressure, officials said on "
             "Tuesday. Moscow declined to provide military aid to Caracas.",
             "The Kremlin said it would not support the Venezuelan government."]),
+    "deu-fra-summit": Story(
+        "deu-fra-summit", "Germany and France agree on a defence fund", dt.date(2025, 11, 14), [
+            "Germany and France agreed on Friday to create a joint defence fund, the two "
+            "governments said after a summit in Berlin.",
+            "France will contribute ships to the fund, officials said."]),
     "latin1": Story(
         "latin1", "Colombia and Ecuador agree on border talks", dt.date(2025, 11, 12), [
             "Colombia and Ecuador agreed on Wednesday to hold border talks in Bogotá, the "
@@ -221,11 +227,19 @@ def make_handler(site: FixtureSite) -> type[BaseHTTPRequestHandler]:
     return _Handler
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Clients hanging up (timeouts, refused bodies) are the point, not errors."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 @contextmanager
 def serve(site: FixtureSite) -> Iterator[FixtureSite]:
     """Run the site on a free 127.0.0.1 port for the block; ``site.base`` is its URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(site))
-    server.daemon_threads = True
+    server = _QuietServer(("127.0.0.1", 0), make_handler(site))
     site.base = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               daemon=True)

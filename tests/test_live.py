@@ -66,6 +66,7 @@ def _faulty_site(site: FixtureSite) -> None:
         "/news/ru-backs-ven": static(page_html(STORIES["ru-backs-ven"])),
         "/news/jpn-phl-pact": static(page_html(STORIES["jpn-phl-pact"])),
         "/news/ind-pak-border": static(page_html(STORIES["ind-pak-border"])),
+        "/pages/summit": static(page_html(STORIES["deu-fra-summit"]), etag=True),
         # the same text again under a new URL (a syndication or a changed permalink)
         "/world/2025/jpn-phl-defence-pact": static(page_html(STORIES["jpn-phl-pact"])),
         # Latin-1 bytes declared as UTF-8 (header and meta)
@@ -100,6 +101,7 @@ FAULTY_SOURCES = [
     {"url": "/feeds/loop.xml", "name": "loop"},
     {"url": "/feeds/slow.xml", "name": "slow", "interval": 2},
     {"url": "/feeds/faults.xml", "name": "faults", "interval": 2},
+    {"url": "/pages/summit", "name": "summit", "kind": "page", "outlet": "Harbour Times"},
 ]
 
 
@@ -113,9 +115,10 @@ def test_watcher_survives_every_fault_and_stores_each_article_once(
         events = Events()
 
         def done() -> bool:
-            polled = {str(f["source"]) for f in events.of("polled")}
-            return (len(events.of("stored")) >= 4 and len(events.of("duplicate")) >= 1
-                    and {"main", "flaky", "limited"} <= polled
+            polled = [str(f["source"]) for f in events.of("polled")]
+            return (len(events.of("stored")) >= 5 and len(events.of("duplicate")) >= 1
+                    and {"main", "flaky", "limited"} <= set(polled)
+                    and polled.count("summit") >= 2
                     and any(f.get("status") == 304 and f["source"] == "main"
                             for f in events.of("polled")))
 
@@ -139,13 +142,16 @@ def test_watcher_survives_every_fault_and_stores_each_article_once(
     assert entry_problems["hang"].startswith("timed out")
     assert hits.get("/private/secret", 0) == 0  # robots.txt respected
     assert hits["/robots.txt"] == 1  # cached
-    assert summary.stored == 4 and summary.duplicates >= 1
+    assert summary.stored == 5 and summary.duplicates >= 1
+    summit = [f.get("status") for f in events.of("polled") if f["source"] == "summit"]
+    assert summit[0] == 200 and set(summit[1:]) == {304}  # a page re-read only when changed
 
     with Store(db) as store:
         articles = store.articles()
         titles = sorted(a.title or "" for a in articles)
         assert titles == sorted(STORIES[s].title for s in
-                                ("ru-backs-ven", "jpn-phl-pact", "ind-pak-border", "latin1"))
+                                ("ru-backs-ven", "jpn-phl-pact", "ind-pak-border", "latin1",
+                                 "deu-fra-summit"))
         latin = next(a for a in articles if a.title == STORIES["latin1"].title)
         assert "Bogotá" in latin.text  # Latin-1 decoded, not mojibake or U+FFFD
         assert all(a.story_id for a in articles)  # grouped into stories like `ingest`
@@ -207,7 +213,9 @@ def test_alert_fires_once_when_an_ally_turns(tmp_path: Path, models: tuple[Any, 
               "rules": [{"name": "ven-allies", "country": "VEN", "when": "stance_change",
                          "counterparts": ["RUS"]},
                         {"name": "refusals", "country": "*", "when": "happening",
-                         "types": ["REJECT"], "min_origins": 1}]}
+                         "types": ["REJECT"], "min_origins": 1},
+                        {"name": "ven-isolation", "country": "VEN", "when": "index",
+                         "index": "isolation", "above": 0.3}]}
     with serve(FixtureSite()) as site:
         site.routes["/news/ru-backs-ven"] = static(page_html(STORIES["ru-backs-ven"]))
         site.routes["/news/ru-refuses-ven"] = static(page_html(STORIES["ru-refuses-ven"]))
@@ -245,6 +253,10 @@ def test_alert_fires_once_when_an_ally_turns(tmp_path: Path, models: tuple[Any, 
     lines = [json.loads(x) for x in (tmp_path / "alerts.jsonl").read_text().splitlines()]
     assert [x["key"] for x in lines if x["kind"] == "stance_change"] == [alert["key"]]
     assert any(x["kind"] == "happening" and x["figures"]["type"] == "REJECT" for x in lines)
+    crossings = [x for x in lines if x["rule"] == "ven-isolation"]
+    assert len(crossings) == 1  # crossed once, when the refusal came; not on every poll
+    assert crossings[0]["figures"]["side"] == "above" and crossings[0]["figures"]["value"] >= 0.3
+    assert crossings[0]["figures"]["previous_side"] == "below" and crossings[0]["evidence"]
 
     with TestClient(create_app(ApiSettings(db=db, token=None))) as client:
         listed = client.get("/api/alerts", params={"country": "ven"}).json()
