@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -18,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -267,6 +269,12 @@ def test_alert_fires_once_when_an_ally_turns(tmp_path: Path, models: tuple[Any, 
     assert everything["total"] == len(lines)  # the store holds what the outputs got
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def _spawn(sources: Path, db: Path, *extra: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen([sys.executable, "-m", "realpolitik.cli", "watch", str(sources),
@@ -291,6 +299,8 @@ def _wait_for(proc: subprocess.Popen[str], marker: str, lines: list[str],
 
 def test_restart_after_kill_9_misses_and_repeats_nothing_and_sigterm_stops(
         tmp_path: Path) -> None:
+    """Two real `realpolitik watch` processes: one killed -9 mid-feed, one (also serving the
+    dashboard) that takes in the rest and stops cleanly on SIGTERM."""
     db = tmp_path / "restart.duckdb"
     slugs = ["ru-backs-ven", "jpn-phl-pact", "ind-pak-border", "latin1"]
     with serve(FixtureSite()) as site:
@@ -310,10 +320,14 @@ def test_restart_after_kill_9_misses_and_repeats_nothing_and_sigterm_stops(
         with Store(db) as store:
             before = {a.url for a in store.articles()}
         assert 1 <= len(before) < len(slugs), "the kill should land in the middle of the feed"
-        second = _spawn(sources, db)
+        port = _free_port()
+        second = _spawn(sources, db, "--serve-port", str(port))
         lines2: list[str] = []
         try:
             _wait_for(second, "event=polled", lines2)
+            api = f"http://127.0.0.1:{port}"  # the dashboard served by the watching process
+            assert httpx.get(f"{api}/api/articles").json()["total"] == len(slugs)
+            assert "Alerts" in httpx.get(f"{api}/alerts").text
             second.send_signal(signal.SIGTERM)
             _, rest = second.communicate(timeout=60)
         finally:
