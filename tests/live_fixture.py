@@ -163,6 +163,16 @@ def sequence(*handlers: Handler) -> Handler:
     return handle
 
 
+def slow(handler: Handler, seconds: float) -> Handler:
+    """``handler``, answered after ``seconds``."""
+
+    def handle(h: BaseHTTPRequestHandler) -> None:
+        time.sleep(seconds)
+        handler(h)
+
+    return handle
+
+
 def redirect_loop(other: str) -> Handler:
     def handle(h: BaseHTTPRequestHandler) -> None:
         h.send_response(302)

@@ -46,6 +46,7 @@ from tests.live_fixture import (
     run_until,
     sequence,
     serve,
+    slow,
     static,
     status,
     write_sources,
@@ -344,6 +345,36 @@ def test_restart_after_kill_9_misses_and_repeats_nothing_and_sigterm_stops(
         assert all(a.story_id for a in articles)
     for url in before:  # what was stored before the kill was not fetched again
         assert url and hits[url.removeprefix(site.base)] == 1
+
+
+def test_sigterm_mid_article_finishes_it_then_exits(tmp_path: Path) -> None:
+    db = tmp_path / "term.duckdb"
+    slugs = ["ru-backs-ven", "jpn-phl-pact", "ind-pak-border"]
+    with serve(FixtureSite()) as site:
+        for slug in slugs:
+            site.routes[f"/news/{slug}"] = slow(static(page_html(STORIES[slug])), 1.5)
+        site.routes["/feeds/all.xml"] = feed(rss(site.base, [item(s) for s in slugs]))
+        sources = write_sources(tmp_path / "sources.yaml", site,
+                                [{"url": "/feeds/all.xml", "name": "all"}], poll_interval=60,
+                                timeout=10)
+        proc = _spawn(sources, db)
+        try:
+            deadline = time.monotonic() + 180
+            while not site.hits["/news/ru-backs-ven"] and time.monotonic() < deadline:
+                time.sleep(0.05)  # the first page is being fetched (it takes 1.5 s)
+            proc.send_signal(signal.SIGTERM)
+            _, log = proc.communicate(timeout=90)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        hits = dict(site.hits)
+    assert proc.returncode == 0, log
+    assert log.count("event=stored") == 1 and "event=stopped" in log
+    assert hits.get("/news/jpn-phl-pact", 0) == 0  # nothing started after the signal
+    with Store(db) as store:
+        assert [a.title for a in store.articles()] == [STORIES["ru-backs-ven"].title]
+        feed_state = LiveState(store).feed(site.base + "/feeds/all.xml")
+        assert feed_state.etag is None  # the feed is not done: the next start re-reads it
 
 
 # ------------------------------------------------------------------ smaller pieces

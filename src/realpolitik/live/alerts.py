@@ -86,10 +86,8 @@ class AlertEngine:
         ids = {e.happening_id for e in events if e.happening_id}
         targets = {e.target.country for e in events if e.target and e.target.country}
         sources = {e.source.country for e in events if e.source.country}
-        found = [h for c in targets | sources for h in self.store.happenings(country=c)
-                 if h.id in ids]
-        unique = {h.id: h for h in found}
-        return _Scope(targets, targets | sources, sorted(unique.values(), key=lambda h: h.id))
+        found = [h for h in map(self.store.happening, sorted(ids)) if h is not None]
+        return _Scope(targets, targets | sources, found)
 
     def _evaluate(self, rule: AlertRule, scope: _Scope,
                   reports: dict[tuple[str, int, int], IndexReport]) -> Iterable[Alert]:
