@@ -218,7 +218,9 @@ def test_alert_fires_once_when_an_ally_turns(tmp_path: Path, models: tuple[Any, 
                         {"name": "refusals", "country": "*", "when": "happening",
                          "types": ["REJECT"], "min_origins": 1},
                         {"name": "ven-isolation", "country": "VEN", "when": "index",
-                         "index": "isolation", "above": 0.3}]}
+                         "index": "isolation", "above": 0.3},
+                        {"name": "ven-isolation-move", "country": "VEN", "when": "index",
+                         "index": "isolation", "move": 0.3}]}
     with serve(FixtureSite()) as site:
         site.routes["/news/ru-backs-ven"] = static(page_html(STORIES["ru-backs-ven"]))
         site.routes["/news/ru-refuses-ven"] = static(page_html(STORIES["ru-refuses-ven"]))
@@ -260,6 +262,10 @@ def test_alert_fires_once_when_an_ally_turns(tmp_path: Path, models: tuple[Any, 
     assert len(crossings) == 1  # crossed once, when the refusal came; not on every poll
     assert crossings[0]["figures"]["side"] == "above" and crossings[0]["figures"]["value"] >= 0.3
     assert crossings[0]["figures"]["previous_side"] == "below" and crossings[0]["evidence"]
+    moves = [x for x in lines if x["rule"] == "ven-isolation-move"]
+    assert len(moves) == 1 and moves[0]["kind"] == "index_move"
+    assert moves[0]["figures"]["delta"] >= 0.3
+    assert moves[0]["figures"]["reference"]["isolation"] == 0.0  # Russia still backed VEN
 
     with TestClient(create_app(ApiSettings(db=db, token=None))) as client:
         listed = client.get("/api/alerts", params={"country": "ven"}).json()
