@@ -508,9 +508,15 @@ def watch(sources: Annotated[Path, typer.Argument(help="Sources file (YAML).")],
     _load_sources(sources)  # configuration errors before the models load
     pipe = _pipeline()
     embedder = _embedder()
-    with _dashboard_thread(db, serve_port):
-        summary = run_watch(sources, db, pipe, embedder, make_reporter(err, sys.stderr),
-                            once=once, max_polls=max_polls)
+    from realpolitik.store import StoreError
+
+    try:
+        with _dashboard_thread(db, serve_port):
+            summary = run_watch(sources, db, pipe, embedder, make_reporter(err, sys.stderr),
+                                once=once, max_polls=max_polls)
+    except StoreError as exc:  # e.g. another process has the database open
+        _error(str(exc))
+        raise typer.Exit(1) from exc
     err.print(f"Stopped after {summary.rounds} rounds: {summary.stored} articles stored, "
               f"{summary.duplicates} duplicates, {summary.refused} refused, "
               f"{summary.failures} failed polls, {summary.alerts} alerts.")
@@ -538,7 +544,10 @@ def _dashboard_thread(db: Path, port: int | None) -> Iterator[None]:
     thread.start()
     while not server.started and thread.is_alive():
         time.sleep(0.05)
-    err.print(f"Dashboard: http://127.0.0.1:{port}/alerts")
+    if server.started:
+        err.print(f"Dashboard: http://127.0.0.1:{port}/alerts")
+    else:
+        _error(f"the dashboard did not start on 127.0.0.1:{port}; watching without it")
     try:
         yield
     finally:
