@@ -26,7 +26,7 @@ from fastapi.testclient import TestClient
 from realpolitik.api import ApiSettings, create_app
 from realpolitik.live import check_sources, load_config, watch
 from realpolitik.live.config import ConfigError, WatchSettings
-from realpolitik.live.fetch import Backoff, Fetcher, parse_retry_after
+from realpolitik.live.fetch import Backoff, Fetcher, HostLimiter, parse_retry_after
 from realpolitik.live.urls import canonical_url
 from realpolitik.store import Store
 from realpolitik.store.live import LiveState
@@ -460,6 +460,18 @@ def test_backoff_and_retry_after() -> None:
     assert parse_retry_after("120") == 120
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412480 - 60) == 60
     assert parse_retry_after("soon") is None
+
+
+def test_host_limiter_spaces_requests_per_host() -> None:
+    limiter = HostLimiter(interval=0.2)
+    stop = threading.Event()
+    began = time.monotonic()
+    assert all(limiter.wait("a.example", stop) for _ in range(3))
+    spent = time.monotonic() - began
+    assert limiter.wait("b.example", stop)  # another host does not wait for the first
+    assert 0.4 <= spent < 1.0 and time.monotonic() - began - spent < 0.1
+    stop.set()
+    assert not limiter.wait("a.example", stop)  # a stop cuts the wait short
 
 
 def test_canonical_url() -> None:
