@@ -10,11 +10,25 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import REPO, SHARED, run_cli
+from tests.live_fixture import (
+    STORIES,
+    Events,
+    FixtureSite,
+    feed,
+    item,
+    page_html,
+    rss,
+    run_until,
+    serve,
+    static,
+    write_sources,
+)
 
 
 def _chromium() -> str | None:
@@ -50,18 +64,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real app (API + dashboard) over the demo corpus and the seeds, on a free port."""
-    db = tmp_path_factory.mktemp("browser") / "web.duckdb"
-    assert run_cli(["demo", "--db", str(db)]).exit_code == 0
-    if SEEDS.is_dir():
-        assert run_cli(["ingest", str(SEEDS), "--db", str(db)]).exit_code == 0
-    yield from _serve(db)
-
-
-def _serve(db: Path) -> Iterator[str]:
-    """Serve the app over ``db`` on a free loopback port until the generator is closed."""
+@contextmanager
+def _serving(db: Path) -> Iterator[str]:
+    """The real app (API + dashboard) over ``db`` on a free port, for the block."""
     app = create_app(ApiSettings(db=db, token=None))
     mount_dashboard(app)
     port = _free_port()
@@ -75,6 +80,47 @@ def _serve(db: Path) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real app (API + dashboard) over the demo corpus and the seeds, on a free port."""
+    db = tmp_path_factory.mktemp("browser") / "web.duckdb"
+    assert run_cli(["demo", "--db", str(db)]).exit_code == 0
+    if SEEDS.is_dir():
+        assert run_cli(["ingest", str(SEEDS), "--db", str(db)]).exit_code == 0
+    with _serving(db) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def alerts_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app over a database the real watcher filled from the fixture site on 127.0.0.1,
+    with the alert it fired when Russia turned from backing Venezuela to refusing."""
+    from realpolitik.cli import _embedder, _pipeline
+    from realpolitik.live import watch
+
+    tmp = tmp_path_factory.mktemp("alerts")
+    db = tmp / "alerts.duckdb"
+    rules = {"rules": [{"name": "ven-allies", "country": "VEN", "when": "stance_change"}]}
+    with serve(FixtureSite()) as site:
+        for slug in ("ru-backs-ven", "ru-refuses-ven"):
+            site.routes[f"/news/{slug}"] = static(page_html(STORIES[slug]))
+        before = feed(rss(site.base, [item("ru-backs-ven")]))
+        site.routes["/feeds/ven.xml"] = before
+        sources = write_sources(tmp / "sources.yaml", site, [{"url": "/feeds/ven.xml"}], rules)
+        events = Events()
+
+        def done() -> bool:
+            if events.of("stored") and site.routes["/feeds/ven.xml"] is before:
+                site.routes["/feeds/ven.xml"] = feed(rss(site.base, [
+                    item("ru-refuses-ven"), item("ru-backs-ven")]))
+            return bool(events.of("alert"))
+
+        run_until(lambda stop: watch(sources, db, _pipeline(), _embedder(), events, stop=stop),
+                  done)
+    with _serving(db) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -287,7 +333,8 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with Store(db) as store:
         for sql, params in zip(HOSTILE_SQL, HOSTILE_PARAMS, strict=True):
             store.con.execute(sql, params)
-    yield from _serve(db)
+    with _serving(db) as url:
+        yield url
 
 
 def _watch_dialogs(page: sync_api.Page) -> list[str]:
@@ -414,3 +461,28 @@ def test_hostile_text_is_inert_in_the_offline_report(page: sync_api.Page, hostil
             page.goto(href)
             _ready(page)
             _assert_inert(page, dialogs)
+
+
+def test_alerts_page(page: sync_api.Page, alerts_server: str) -> None:
+    page.goto(alerts_server + "/alerts")
+    button = page.locator("#alerts button.linkish").first
+    button.wait_for()
+    row = page.locator("#alerts tbody tr").first
+    assert "stance change" in row.inner_text() and "ven-allies" in row.inner_text()
+    assert "RUS toward VEN: supporting → withdrawing" in button.inner_text()
+    button.click()
+    detail = page.locator("#alert-detail")
+    detail.wait_for()
+    figures = page.inner_text("#alert-figures")
+    assert "before" in figures and "supporting" in figures and "withdrawing" in figures
+    evidence = page.locator("#alert-evidence li.ev").first
+    assert "to back Venezuela" in evidence.locator("blockquote").inner_text()
+    assert "Harbour Times" in evidence.inner_text()
+    evidence.locator("ul.links a").first.click()
+    page.wait_for_url("**/article/*")
+    page.locator("main").get_by_text("Russia refused to back Venezuela").first.wait_for()
+    page.goto(alerts_server + "/alerts")
+    page.fill("#alerts-form input[name=country]", "JPN")
+    page.click("#alerts-form button[type=submit]")
+    page.wait_for_function("document.getElementById('status').textContent.includes('No alerts')")
+    assert page.locator("#alerts").is_hidden()

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
@@ -506,6 +507,113 @@ def serve(db: DbOption = DEFAULT_DB_PATH,
     mount_dashboard(app_)
     err.print(f"Dashboard: http://{host}:{port}/   API docs: http://{host}:{port}/docs")
     uvicorn.run(app_, host=host, port=port, log_level="warning")
+
+
+def _load_sources(path: Path):
+    from realpolitik.live import ConfigError, load_config
+
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        for line in str(exc).splitlines():
+            _error(line)
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def watch(sources: Annotated[Path, typer.Argument(help="Sources file (YAML).")],
+          db: DbOption = DEFAULT_DB_PATH,
+          once: Annotated[bool, typer.Option("--once", help="Poll every source once, then exit.")]
+          = False,
+          max_polls: Annotated[int | None, typer.Option(
+              "--max-polls", min=1, help="Stop after N rounds (a round polls every due source).")]
+          = None,
+          serve_port: Annotated[int | None, typer.Option(
+              "--serve-port", min=1, max=65535,
+              help="Also serve the API and dashboard on 127.0.0.1:PORT from this process.")]
+          = None) -> None:
+    """Watch feeds and pages continuously: code new articles, group stories, fire alerts.
+
+    SIGINT or SIGTERM finishes the current article and exits cleanly.
+    """
+    from realpolitik.live import watch as run_watch
+    from realpolitik.live.status import make_reporter
+
+    _load_sources(sources)  # configuration errors before the models load
+    pipe = _pipeline()
+    embedder = _embedder()
+    from realpolitik.store import StoreError
+
+    try:
+        with _dashboard_thread(db, serve_port):
+            summary = run_watch(sources, db, pipe, embedder, make_reporter(err, sys.stderr),
+                                once=once, max_polls=max_polls)
+    except StoreError as exc:  # e.g. another process has the database open
+        _error(str(exc))
+        raise typer.Exit(1) from exc
+    err.print(f"Stopped after {summary.rounds} rounds: {summary.stored} articles stored, "
+              f"{summary.duplicates} duplicates, {summary.refused} refused, "
+              f"{summary.failures} failed polls, {summary.alerts} alerts.")
+
+
+@contextmanager
+def _dashboard_thread(db: Path, port: int | None) -> Iterator[None]:
+    """The API and dashboard on 127.0.0.1:port in a thread (DuckDB: one writing process)."""
+    if port is None:
+        yield
+        return
+    import threading
+    import time
+
+    import uvicorn
+
+    from realpolitik.api import ApiSettings, create_app
+    from realpolitik.web import mount_dashboard
+
+    app_ = create_app(ApiSettings(db=db))
+    mount_dashboard(app_)
+    server = uvicorn.Server(uvicorn.Config(app_, host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, name="dashboard", daemon=True)
+    thread.start()
+    while not server.started and thread.is_alive():
+        time.sleep(0.05)
+    if server.started:
+        err.print(f"Dashboard: http://127.0.0.1:{port}/alerts")
+    else:
+        _error(f"the dashboard did not start on 127.0.0.1:{port}; watching without it")
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+sources_app = typer.Typer(no_args_is_help=True, help="Check sources files for `watch`.")
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.command("check")
+def sources_check(sources: Annotated[Path, typer.Argument(help="Sources file (YAML).")]) -> None:
+    """Validate a sources file (errors with line numbers) and try each source once."""
+    from realpolitik.live import check_sources
+
+    config, alerts = _load_sources(sources)
+    err.print(f"{sources}: valid ({len(config.sources)} sources, {len(alerts.rules)} "
+              "alert rules)")
+    checks = check_sources(config)
+    if out.is_terminal:
+        table = Table("url", "kind", "status", "entries", "last modified", "problem")
+        for c in checks:
+            table.add_row(c.url, c.kind, c.status, "" if c.entries is None else str(c.entries),
+                          c.last_modified or "", c.problem or "")
+        out.print(table)
+    else:  # one line per source, never wrapped
+        for c in checks:
+            sys.stdout.write(f"{c.url}\t{c.kind}\tstatus={c.status}\tentries="
+                             f"{'-' if c.entries is None else c.entries}\tlast_modified="
+                             f"{c.last_modified or '-'}\tproblem={c.problem or '-'}\n")
+    raise typer.Exit(1 if any(c.problem for c in checks) else 0)
 
 
 @app.command()

@@ -18,6 +18,7 @@ from realpolitik.records import Article, Event, Happening, Mention, Story
 from realpolitik.relations.indices import DateRangeError, DyadPoint, IndexReport, dyad_series
 from realpolitik.relations.report import Report
 from realpolitik.store.db import ActorRow
+from realpolitik.store.live import LiveState, StoredAlert
 from realpolitik.stories import Coverage, compare
 from realpolitik.workflow import country_index, country_report
 
@@ -217,3 +218,12 @@ def list_countries(state: State) -> list[CountryRow]:
         counts = store.country_counts()
     return [CountryRow(country=c, name=state.name_of(c) or c, events=n, stories=k)
             for c, n, k in counts]
+
+
+@router.get("/alerts", response_model=Page[StoredAlert], tags=["alerts"])
+def list_alerts(state: State, country: Country = None, limit: Limit = 100,
+                offset: Offset = 0) -> Page[StoredAlert]:
+    """Alerts fired by `realpolitik watch`, newest first (country = target or counterpart)."""
+    with state.store() as store:
+        items, total = LiveState(store).alerts(_upper(country), limit, offset)
+    return Page[StoredAlert](items=items, total=total, limit=limit, offset=offset)

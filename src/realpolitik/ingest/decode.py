@@ -43,17 +43,19 @@ def decode(data: bytes) -> str:
         pass
     results = from_bytes(data[:_SNIFF])
     best = results.best()
+    encoding = best.encoding if best is not None else None
     if best is not None:  # near-ties are common on short text; Western European is likeliest
-        best = next((r for r in results if r.encoding in _PREFERRED
-                     and r.chaos <= best.chaos + 0.02), best)
-    if best is None or best.encoding is None or best.chaos > 0.1:
+        near = (r for r in results if r.chaos <= best.chaos + 0.02)
+        encoding = next((e for r in near for e in r.could_be_from_charset if e in _PREFERRED),
+                        encoding)
+    if best is None or encoding is None or best.chaos > 0.1:
         raise IngestError("unknown text encoding (not UTF-8 and no coherent charset detected)")
     try:
-        text = data.decode(best.encoding)
+        text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
-        raise IngestError(f"unknown text encoding (guessed {best.encoding}, which fails)") from exc
+        raise IngestError(f"unknown text encoding (guessed {encoding}, which fails)") from exc
     if not _looks_like_prose(text):
-        raise IngestError(f"unknown text encoding (as {best.encoding} it decodes to no words)")
+        raise IngestError(f"unknown text encoding (as {encoding} it decodes to no words)")
     return text
 
 

@@ -170,41 +170,66 @@ def _read_text(text: str, path: str, normalise: Normaliser | None
 
 def _read_html(text: str, path: str, normalise: Normaliser | None
                ) -> Iterator[tuple[Article, str | None]]:
+    yield html_article(text, path, normalise=normalise), None
+
+
+def html_article(text: str, path: str, *, normalise: Normaliser | None = None,
+                 outlet: str | None = None, default_outlet: str | None = None,
+                 url: str | None = None, date: dt.date | None = None) -> Article:
+    """One HTML page to an Article (trafilatura). ``outlet`` overrides the page's own
+    site name; ``default_outlet``, ``url`` and ``date`` count where the page says nothing."""
     page = extract_page(text)
     if page.text is None:
         raise IngestError("no article text found in the HTML")
     parsed = parse_plaintext(page.text) if page.title is None else None
     body = parsed.body if parsed else clean_body(page.text)
-    yield build_article(
-        body, path, normalise=normalise, url=page.url,
+    return build_article(
+        body, path, normalise=normalise, url=page.url or url,
         title=page.title or (parsed.title if parsed else None),
         summary=page.summary or (parsed.summary if parsed else None),
-        outlets=[page.outlet, parsed.outlet if parsed else None],
-        dates=[page.published, parse_date(parsed.published_line or "") if parsed else None],
-    ), None
+        outlets=[outlet, page.outlet, parsed.outlet if parsed else None, default_outlet],
+        dates=[page.published, parse_date(parsed.published_line or "") if parsed else None,
+               date],
+    )
 
 
-def _read_feed(text: str, path: str, normalise: Normaliser | None
-               ) -> Iterator[tuple[Article, str | None]]:
+def parse_feed(text: str) -> feedparser.FeedParserDict:
+    """A well-formed feed with at least one item (feedparser), else IngestError."""
     feed = feedparser.parse(text.encode("utf-8"), sanitize_html=False, resolve_relative_uris=False)
     if feed.bozo and not isinstance(feed.bozo_exception, feedparser.CharacterEncodingOverride):
         raise IngestError(f"is not a well-formed feed ({feed.bozo_exception})")
     if not feed.entries:
         raise IngestError("is a feed with no items")
+    return feed
+
+
+def entry_date(entry: feedparser.FeedParserDict) -> dt.date | None:
+    """A feed item's publication (else update) date."""
+    stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+    return dt.date(*stamp[:3]) if stamp else None
+
+
+def entry_article(entry: feedparser.FeedParserDict, path: str, outlet: str | None,
+                  normalise: Normaliser | None = None) -> Article:
+    """A feed item's own content (or summary) as an Article."""
+    content = entry.get("content") or []
+    raw = (content[0].get("value") if content else None) or entry.get("summary") or ""
+    body = clean_body(fragment_to_text(raw))
+    if not body:
+        raise IngestError("no content or summary text")
+    summary = fragment_to_text(entry.get("summary") or "") if content else None
+    return build_article(body, path, normalise=normalise, url=entry.get("link"),
+                         title=(entry.get("title") or "").strip(), summary=summary,
+                         outlets=[outlet], dates=[entry_date(entry)])
+
+
+def _read_feed(text: str, path: str, normalise: Normaliser | None
+               ) -> Iterator[tuple[Article, str | None]]:
+    feed = parse_feed(text)
     outlet = (feed.feed.get("title") or "").strip() or None
     for n, entry in enumerate(feed.entries, 1):
-        content = entry.get("content") or []
-        raw = (content[0].get("value") if content else None) or entry.get("summary") or ""
-        body = clean_body(fragment_to_text(raw))
-        if not body:
-            raise IngestError(f"item {n}: no content or summary text")
-        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
-        date = dt.date(*stamp[:3]) if stamp else None
-        summary = fragment_to_text(entry.get("summary") or "") if content else None
         try:
-            art = build_article(body, path, normalise=normalise, url=entry.get("link"),
-                                title=(entry.get("title") or "").strip(), summary=summary,
-                                outlets=[outlet], dates=[date])
+            art = entry_article(entry, path, outlet, normalise)
         except IngestError as exc:
             raise IngestError(f"item {n}: {exc}") from exc
         yield art, entry.get("id")

@@ -171,4 +171,49 @@ MIGRATIONS.append((
     """,
 ))
 
+MIGRATIONS.append((
+    "live watching: feed states, seen entries, fired alerts and alert memory",
+    """
+    -- One row per watched URL: its conditional-request validators and last outcome.
+    CREATE TABLE live_feeds (
+        url           VARCHAR PRIMARY KEY,
+        etag          VARCHAR,
+        last_modified VARCHAR,
+        status        VARCHAR,
+        problem       VARCHAR,
+        entries       INTEGER,
+        polled_at     TIMESTAMP,
+        ok_at         TIMESTAMP
+    );
+
+    -- Every entry dealt with (canonical URL or content key), so a restart repeats nothing.
+    CREATE TABLE live_seen (
+        key        VARCHAR PRIMARY KEY,
+        source     VARCHAR NOT NULL,
+        article_id VARCHAR,
+        outcome    VARCHAR NOT NULL,
+        seen_at    TIMESTAMP NOT NULL
+    );
+
+    -- Alerts fired, once per key (the change they report).
+    CREATE TABLE alerts (
+        key         VARCHAR PRIMARY KEY,
+        rule        VARCHAR NOT NULL,
+        kind        VARCHAR NOT NULL,
+        country     VARCHAR,
+        counterpart VARCHAR,
+        title       VARCHAR NOT NULL,
+        fired_at    TIMESTAMP NOT NULL,
+        payload     VARCHAR NOT NULL
+    );
+
+    -- What an edge-triggered rule saw last (e.g. whether an index was above its threshold).
+    CREATE TABLE alert_state (
+        key   VARCHAR PRIMARY KEY,
+        value VARCHAR NOT NULL,
+        "at"  TIMESTAMP NOT NULL
+    );
+    """,
+))
+
 SCHEMA_VERSION = len(MIGRATIONS)

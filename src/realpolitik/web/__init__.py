@@ -67,3 +67,7 @@ def mount_dashboard(app: FastAPI) -> None:
     def article(request: Request, article_id: str) -> HTMLResponse:
         return _page(request, "article.html", title=f"Article {article_id}",
                      article_id=article_id)
+
+    @app.get("/alerts", response_class=HTMLResponse, include_in_schema=False)
+    def alerts(request: Request) -> HTMLResponse:
+        return _page(request, "alerts.html", title="Alerts")
