@@ -1,5 +1,5 @@
 """`make bench`: throughput of `realpolitik code` against bare spaCy, from one run, then
-the story-grouping benchmark (bench/story_grouping.py).
+the time `make train` takes, then the story-grouping benchmark (bench/story_grouping.py).
 
 Prints articles/s and sentences/s of both over the same 1,000-document corpus, their
 ratio (target >= 1.0: the pre-parse filter and the trimmed pipeline must pay for the
@@ -10,8 +10,11 @@ in fresh processes, one after the other, so they see the same machine load.
 from __future__ import annotations
 
 import json
+import resource
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -44,7 +47,22 @@ def main() -> None:
     ratio = results["spacy"]["seconds"] / results["code"]["seconds"]
     print(f"ratio (realpolitik code / bare spaCy throughput): {ratio:.2f}  (target >= 1.0)")
     print()
+    train_seconds()
+    print()
     story_grouping.main()
+
+
+def train_seconds() -> None:
+    """`make train`'s cost: the typing model rebuilt from training/data into a scratch dir."""
+    with tempfile.TemporaryDirectory() as out:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        wall = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "realpolitik.events.train", "--out", out],
+                       check=True, capture_output=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    print(f"make train (typing model from training/data): {cpu:.0f} CPU s, "
+          f"{time.perf_counter() - wall:.0f} s wall (target < 20 min on 2 cores)")
 
 
 if __name__ == "__main__":
