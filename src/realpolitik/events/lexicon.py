@@ -10,7 +10,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from realpolitik.records import PLOVER_TYPES
+from realpolitik.records import PLOVER_TYPES, Modality
 
 QUAD_CLASSES = ("verbal_cooperation", "material_cooperation", "verbal_conflict",
                 "material_conflict")
@@ -57,6 +57,21 @@ class PloverTable(_Strict):
         return value
 
 
+def known_types(values: list[str]) -> list[str]:
+    """The values, if all are PLOVER types (a schema check)."""
+    unknown = set(values) - set(PLOVER_TYPES)
+    if unknown:
+        raise ValueError(f"unknown PLOVER types {sorted(unknown)}")
+    return values
+
+
+def known_type(value: str | None) -> str | None:
+    """The value, if it is a PLOVER type or None (a schema check)."""
+    if value is not None and value not in PLOVER_TYPES:
+        raise ValueError(f"unknown PLOVER type {value!r}")
+    return value
+
+
 def _check_words(words: list[str]) -> list[str]:
     for word in words:
         if not word or word != word.strip() or "_" in word or word.lower() != word:
@@ -78,12 +93,7 @@ class Phrase(_Strict):
     type: str
     negated: bool = False
 
-    @field_validator("type")
-    @classmethod
-    def _plover(cls, value: str) -> str:
-        if value not in PLOVER_TYPES:
-            raise ValueError(f"unknown PLOVER type {value!r}")
-        return value
+    _v_type = field_validator("type")(classmethod(lambda cls, v: known_type(v)))
 
 
 class LightVerbs(_Strict):
@@ -133,13 +143,8 @@ class RoleWords(_Strict):
     dissent_types: list[str]
     symmetric_types: list[str]
 
-    @field_validator("location_types", "symmetric_types", "dissent_types")
-    @classmethod
-    def _plover(cls, value: list[str]) -> list[str]:
-        unknown = set(value) - set(PLOVER_TYPES)
-        if unknown:
-            raise ValueError(f"unknown PLOVER types {sorted(unknown)}")
-        return value
+    _v_types = field_validator("location_types", "symmetric_types", "dissent_types")(
+        classmethod(lambda cls, v: known_types(v)))
 
 
 class TypeRule(_Strict):
@@ -153,23 +158,11 @@ class TypeRule(_Strict):
     sources: Literal["state"] | None = None
     nouns: list[str] = []
     target: Literal["location"] | None = None
-    modality: Literal["asserted", "planned", "hypothetical", "past_background"] | None = None
+    modality: Modality | None = None
     negated: bool | None = None
 
-    @field_validator("types")
-    @classmethod
-    def _types(cls, value: list[str]) -> list[str]:
-        unknown = set(value) - set(PLOVER_TYPES)
-        if unknown:
-            raise ValueError(f"unknown PLOVER types {sorted(unknown)}")
-        return value
-
-    @field_validator("becomes", "verb_type")
-    @classmethod
-    def _type(cls, value: str | None) -> str | None:
-        if value is not None and value not in PLOVER_TYPES:
-            raise ValueError(f"unknown PLOVER type {value!r}")
-        return value
+    _v_types = field_validator("types")(classmethod(lambda cls, v: known_types(v)))
+    _v_type = field_validator("becomes", "verb_type")(classmethod(lambda cls, v: known_type(v)))
 
 
 class Lexicon(_Strict):

@@ -24,6 +24,7 @@ import pycountry
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from realpolitik.events.lexicon import known_type
 from realpolitik.records import PLOVER_TYPES, Modality
 
 TRAINING_DIR = Path(__file__).resolve().parents[3] / "training" / "data"
@@ -83,12 +84,7 @@ class TrainEvent(_Strict):
     modality: Modality = "asserted"
     refused: str | None = None  # for REJECT of a proposed act: that act's type
 
-    @field_validator("type", "refused")
-    @classmethod
-    def _plover(cls, value: str | None) -> str | None:
-        if value is not None and value not in PLOVER_TYPES:
-            raise ValueError(f"unknown PLOVER type {value!r}")
-        return value
+    _v_types = field_validator("type", "refused")(classmethod(lambda cls, v: known_type(v)))
 
 
 class TrainSentence(_Strict):
