@@ -26,18 +26,21 @@ class Attribution:
 
     def __call__(self, doc: Doc) -> Doc:
         sent: SentenceInput = doc._.rp_sentence
+        drafts = [d for d in doc._.rp_drafts if d.alive]
+        if not drafts:
+            return doc
         resolver = ActorResolver(sent)
-        for draft in doc._.rp_drafts:
-            if draft.alive:
-                draft.attributed_to = self.sources_of(draft, resolver)
+        according = self.according_to(resolver)
+        for draft in drafts:
+            draft.attributed_to = self.sources_of(draft, resolver, according)
         return doc
 
-    def sources_of(self, draft: EventDraft, res: ActorResolver) -> list[str]:
-        own = {a.key() for a in draft.sources.actors}
+    def according_to(self, res: ActorResolver) -> list[str]:
+        """'according to X', 'citing X': X's word, for every event of the sentence."""
         names: list[str] = []
         doc = res.sent.doc
         words = [t.lower_ for t in doc]
-        for phrase in self.according:  # "according to X", "citing X": X's word
+        for phrase in self.according:
             for i in range(len(words) - len(phrase) + 1):
                 if tuple(words[i:i + len(phrase)]) != phrase:
                     continue
@@ -47,6 +50,12 @@ class Attribution:
                     for obj in head.children:
                         if obj.dep_ in ("pobj", "dobj"):
                             names += self.names(obj, res)
+        return names
+
+    def sources_of(self, draft: EventDraft, res: ActorResolver,
+                   according: list[str]) -> list[str]:
+        own = {a.key() for a in draft.sources.actors}
+        names = list(according)
         for gov, _link in governors(draft.trigger.token):
             if gov.lemma_.lower() not in self.reporting:
                 continue

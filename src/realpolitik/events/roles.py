@@ -151,10 +151,10 @@ class RoleFinder:
         self.target_preps = frozenset(lexicon.target_preps)
 
     def __call__(self, doc: Doc) -> Doc:
-        sent: SentenceInput = doc._.rp_sentence
-        resolver = ActorResolver(sent)
-        for draft in doc._.rp_drafts:
-            if draft.alive:
+        drafts = [d for d in doc._.rp_drafts if d.alive]
+        if drafts:
+            resolver = ActorResolver(doc._.rp_sentence)
+            for draft in drafts:
                 self.fill(draft, resolver)
         return doc
 

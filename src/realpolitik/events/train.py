@@ -108,6 +108,21 @@ def event_nouns(sentences: Sequence[TrainSentence], lex: Lexicon) -> frozenset[s
     return frozenset(nouns)
 
 
+TRIGGER_SHARE = 0.2  # a lemma is a trigger word when at least this share of it is an event
+
+
+def _trigger_lemmas(examples: list[Example]) -> list[str]:
+    """Lemmas that state an event often enough to let a sentence through the pre-parse
+    filter ("be" and "have" sit inside some annotated triggers but are rarely one)."""
+    seen: Counter[str] = Counter()
+    typed: Counter[str] = Counter()
+    for e in examples:
+        for lemma, label in zip(e.lemmas, e.labels, strict=True):
+            seen[lemma] += 1
+            typed[lemma] += label != NONE_LABEL
+    return sorted(lem for lem, n in typed.items() if n and n / seen[lem] >= TRIGGER_SHARE)
+
+
 def corpus_digest() -> str:
     """What the model is built from: the corpus files and the lexicon its features read."""
     digest = hashlib.sha256()
@@ -220,9 +235,7 @@ def train(out: Path = MODEL_DIR, compare: bool = False) -> TypingModel:
     labels = list(clf.classes_)
     coef = clf.coef_.T / temperature
     intercept = clf.intercept_ / temperature
-    trigger_lemmas = sorted({lem for e in train_x for lem, lab in zip(e.lemmas, e.labels,
-                                                                      strict=True)
-                             if lab != NONE_LABEL})
+    trigger_lemmas = _trigger_lemmas(train_x)
     meta = {"version": VERSION, "corpus_sha256": corpus_digest(),
             "train_sentences": len(train_s), "dev_sentences": len(dev_s),
             "temperature": temperature, "regularisation": REGULARISATION,

@@ -194,6 +194,8 @@ class TriggerFinder:
 
         The demand's target is the subject of the obligation clause (``obliged``).
         """
+        if not any(t.lower_ in self.obligation for t in doc):
+            return
         for tok in doc:
             if tok.lemma_.lower() not in self.reporting:
                 continue
