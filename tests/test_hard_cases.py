@@ -194,3 +194,37 @@ def test_every_event_names_its_rule_and_type_data(pipe: Pipeline) -> None:
     assert events
     for event in events:
         assert event.rule and event.quad_class == "verbal_conflict" and event.cameo_root == "11"
+
+
+# ------------------------------------------------------- defects fixed with the new coder
+def test_promise_never_to_abandon_is_not_withdrawal(pipe: Pipeline) -> None:
+    events = code(pipe, "Belgrade will never turn its back on its Russian friends.")
+    [event] = find(events, "SRB", target="RUS")
+    assert not event.negated and event.type in ("SUPPORT", "AGREE")
+
+
+def test_weekday_of_a_planned_event_is_ahead(pipe: Pipeline) -> None:
+    # published Tuesday 2 December 2025
+    events = code(pipe, "Venezuela will send fuel to Cuba on Friday.")
+    assert events and all(e.date == dt.date(2025, 12, 5) for e in find(events, "VEN"))
+    events = code(pipe, "Venezuela sent fuel to Cuba on Friday.")
+    assert events and all(e.date == dt.date(2025, 11, 28) for e in find(events, "VEN"))
+
+
+def test_demand_under_a_reporting_verb_is_parsed(pipe: Pipeline) -> None:
+    events = code(pipe, "Russia said Sudan must return the helicopter.")
+    assert find(events, "RUS", "REQUEST", "SDN")
+
+
+def test_group_noun_subject_is_parsed(pipe: Pipeline) -> None:
+    events = code(pipe, "Armenia and Azerbaijan exchanged fire overnight. "
+                        "The two neighbours agreed to hold talks.")
+    agreed = [e for e in events if e.type == "AGREE"]
+    assert {(e.source.country, e.target.country if e.target else None) for e in agreed} >= {
+        ("ARM", "AZE"), ("AZE", "ARM")}
+
+
+def test_conditional_should_is_not_a_demand(pipe: Pipeline) -> None:
+    events = code(pipe, "Officials told the paper that Moscow would not help should "
+                        "Washington escalate.")
+    assert not [e for e in events if e.rule.startswith("obligation:")]
