@@ -19,6 +19,7 @@ import duckdb
 import pyarrow as pa
 from pydantic import BaseModel
 
+from realpolitik.files import FileRefused, open_regular
 from realpolitik.records import (
     ActorRef,
     Article,
@@ -31,6 +32,7 @@ from realpolitik.records import (
 from realpolitik.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 DEFAULT_DB = "realpolitik.duckdb"
+MAX_HASHED_BYTES = 50_000_000  # no source over this is ever read (IngestLimits)
 TABLES = ("articles", "actors", "mentions", "events", "ingest_log", "article_profiles",
           "stories", "happenings")
 
@@ -68,13 +70,18 @@ def actor_id(country: str | None, sector: str | None, name: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
-def file_hash(path: str | Path) -> str | None:
-    """sha256 of a file's bytes, or None when the path is not a readable file."""
-    p = Path(path)
+def file_hash(path: str | Path, max_bytes: int = MAX_HASHED_BYTES) -> str | None:
+    """sha256 of a regular file's bytes, or None when the path is not a readable regular
+    file of at most ``max_bytes`` (checked before reading: FIFOs and devices are never read)."""
     try:
-        return hashlib.sha256(p.read_bytes()).hexdigest()
-    except OSError:
+        fh, _ = open_regular(str(path), max_bytes)
+    except FileRefused:
         return None
+    with fh:
+        try:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+        except OSError:
+            return None
 
 
 def _now() -> dt.datetime:
