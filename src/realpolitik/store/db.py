@@ -113,8 +113,12 @@ EVENT_SCHEMA = pa.schema([
     ("modality", _S), ("attributed_to", _LS), ("date", pa.date32()), ("sentence", _S),
     ("section", _S), ("start", _I), ("end", _I), ("trigger", _S),
     ("confidence", pa.float64()), ("rule", _S), ("story_id", _S), ("happening_id", _S),
-    ("mentions", _I), ("outlets", _LS), ("origins", _LS),
+    ("mentions", _I),
 ])
+# A mention's outlets and origins are its happening's: joined in when read, never copied
+# onto each mention row (a story with many outlets would multiply them).
+_EVENTS = ("(SELECT e.*, COALESCE(h.outlets, []) AS outlets, COALESCE(h.origins, []) AS origins"
+           " FROM events e LEFT JOIN happenings h ON h.id = e.happening_id)")
 PROFILE_SCHEMA = pa.schema([
     ("article_id", _S), ("published", pa.date32()), ("outlet", _S),
     ("vector", pa.list_(pa.float32())), ("signature", pa.list_(pa.uint64())),
@@ -178,7 +182,7 @@ def _actor_cols(prefix: str, ref: ActorRef | None) -> dict[str, Any]:
 
 
 def _event_row(e: Event) -> dict[str, Any]:
-    row = e.model_dump(exclude={"source", "target"})
+    row = e.model_dump(exclude={"source", "target", "outlets", "origins"})
     row.update(_actor_cols("source", e.source))
     row.update(_actor_cols("target", e.target))
     return row
@@ -502,7 +506,7 @@ class Store:
         if story_id is not None:
             where.append("e.story_id = ?")
             params.append(story_id)
-        sql = "SELECT e.* FROM events e JOIN articles a ON a.id = e.article_id"
+        sql = f"SELECT e.* FROM {_EVENTS} e JOIN articles a ON a.id = e.article_id"
         sql = _where(sql, where)
         sql += (' ORDER BY COALESCE(e.date, a.published) NULLS LAST, e.article_id, e.section,'
                 ' e."start", e.id')
@@ -593,12 +597,10 @@ class Store:
                 ("happenings", HAPPENING_SCHEMA, [_happening_row(h) for h in happenings]),
             ])
             rows = [{"id": e.id, "story_id": e.story_id, "happening_id": e.happening_id,
-                     "mentions": e.mentions, "outlets": e.outlets, "origins": e.origins}
-                    for e in events]
+                     "mentions": e.mentions} for e in events]
             self._update_from("events", rows, pa.schema([
-                ("id", _S), ("story_id", _S), ("happening_id", _S), ("mentions", _I),
-                ("outlets", _LS), ("origins", _LS)]),
-                ["story_id", "happening_id", "mentions", "outlets", "origins"])
+                ("id", _S), ("story_id", _S), ("happening_id", _S), ("mentions", _I)]),
+                ["story_id", "happening_id", "mentions"])
             self.con.commit()
         except Exception as exc:
             self.con.rollback()
@@ -660,7 +662,7 @@ class Store:
         return [_row_to_happening(r) for r in self._dicts(sql, params)]
 
     def event(self, event_id: str) -> Event | None:
-        rows = self._dicts("SELECT * FROM events WHERE id = ?", [event_id])
+        rows = self._dicts(f"SELECT * FROM {_EVENTS} WHERE id = ?", [event_id])
         return _row_to_event(rows[0]) if rows else None
 
     def happening(self, happening_id: str) -> Happening | None:
@@ -669,7 +671,7 @@ class Store:
 
     def mentions_of(self, happening_id: str) -> list[Event]:
         """The event mentions (article sentences) merged into one happening."""
-        rows = self._dicts('SELECT * FROM events WHERE happening_id = ? '
+        rows = self._dicts(f'SELECT * FROM {_EVENTS} WHERE happening_id = ? '
                            'ORDER BY date NULLS LAST, article_id, "start", id', [happening_id])
         return [_row_to_event(r) for r in rows]
 
@@ -683,7 +685,7 @@ class Store:
         return [(r[0], int(r[1]), int(r[2])) for r in rows]
 
     def events_for_articles(self, article_ids: list[str]) -> list[Event]:
-        rows = self._dicts("SELECT * FROM events WHERE list_contains(?, article_id) "
+        rows = self._dicts(f"SELECT * FROM {_EVENTS} WHERE list_contains(?, article_id) "
                            'ORDER BY article_id, section, "start", id', [article_ids])
         return [_row_to_event(r) for r in rows]
 
