@@ -83,8 +83,10 @@ def _embedder():
     return Embedder()
 
 
-def ingest_paths(paths: list[str], db: Path, workers: int = 1, batch_size: int = 64) -> int:
+def ingest_paths(paths: list[str], db: Path, workers: int = 1, batch_size: int = 64,
+                 cpu_per_file: int = 30) -> int:
     """Ingest and code sources into the store, then group stories; returns failed sources."""
+    from realpolitik.ingest.sandbox import Budget
     from realpolitik.store import Store, StoreError
     from realpolitik.workflow import StoryUpdate, ingest_sources, update_stories
 
@@ -92,7 +94,8 @@ def ingest_paths(paths: list[str], db: Path, workers: int = 1, batch_size: int =
     with Store(db) as store, _progress() as progress:
         task = progress.add_task("Ingesting", total=None)
         report = ingest_sources(paths, store, pipe, batch_size, on_problem=_error,
-                                advance=lambda n: progress.advance(task, n))
+                                advance=lambda n: progress.advance(task, n),
+                                budget=Budget(cpu_seconds=cpu_per_file))
         progress.update(task, total=report.sources, completed=report.sources)
         try:
             with err.status("Grouping stories..."):
@@ -112,9 +115,12 @@ def ingest_paths(paths: list[str], db: Path, workers: int = 1, batch_size: int =
 @app.command()
 def ingest(paths: Annotated[list[str], typer.Argument(help="Files, directories or - (stdin).")],
            db: DbOption = DEFAULT_DB_PATH, workers: WorkersOption = 1,
-           batch_size: BatchOption = 64) -> None:
+           batch_size: BatchOption = 64,
+           cpu_per_file: Annotated[int, typer.Option(
+               "--cpu-per-file", min=1, help="CPU seconds a file may take to read.")] = 30,
+           ) -> None:
     """Ingest news files (text, HTML, RSS/Atom, JSONL, CSV) and code their events."""
-    failures = ingest_paths(paths, db, workers, batch_size)
+    failures = ingest_paths(paths, db, workers, batch_size, cpu_per_file)
     raise typer.Exit(1 if failures else 0)
 
 
