@@ -114,17 +114,18 @@ class SandboxedReader:
         conn = self._child()
         try:
             conn.send((path, stdin_text))
-            if conn.poll(self.budget.wall_seconds):
-                result: SourceResult = conn.recv()
-                return result
+            if not conn.poll(self.budget.wall_seconds):
+                return self._failed(path, blocked=True)
+            result: SourceResult = conn.recv()
+            return result
         except (EOFError, OSError):
-            pass
-        return self._failed(path)
+            return self._failed(path, blocked=False)
 
-    def _failed(self, path: str) -> SourceResult:
+    def _failed(self, path: str, blocked: bool) -> SourceResult:
         """Stop the child (it broke a budget or died) and say why, naming the file."""
         proc = self._proc
         assert proc is not None
+        proc.join(timeout=0 if blocked else 5)
         if proc.is_alive():
             proc.kill()
             proc.join()

@@ -113,11 +113,10 @@ def text_chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]
     start = 0
     while len(text) - start > size:
         window = text[start:start + size]
-        cut = max(window.rfind("\n"), window.rfind(". "), window.rfind("? "),
-                  window.rfind("! "))
+        cut = max(window.rfind("\n") + 1, *(window.rfind(end) + 2 for end in (". ", "? ", "! ")))
         if cut < size // 2:
-            cut = max(cut, window.rfind(" "))
-        end = start + (cut + 1 if cut > 0 else size)
+            cut = max(cut, window.rfind(" ") + 1)
+        end = start + (cut if cut > 0 else size)
         yield start, text[start:end]
         start = end
     yield start, text[start:]
