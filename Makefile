@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup demo test bench lint clean
+.PHONY: setup demo test bench lint fuzz clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+fuzz: setup
+	$(BIN)/python -m tests.fuzz.run
 
 lint: setup
 	$(BIN)/ruff check src tests bench

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from realpolitik.ingest.sanitize import display_name
+from realpolitik.store import file_hash
 from tests.fuzz.generators import Made
 
 CLI = [sys.executable, "-m", "realpolitik.cli"]
@@ -61,14 +62,16 @@ def peak_children_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-def _logged(db: Path) -> dict[str, str]:
-    """Status per logged path ('stored', 'skipped' or 'failed'); the last entry wins."""
+def _logged(db: Path) -> tuple[dict[str, str], set[str]]:
+    """Status per logged path ('stored', 'skipped' or 'failed'; the last entry wins), and
+    the content hashes of files stored or skipped."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        rows = con.execute('SELECT path, status FROM ingest_log ORDER BY "at"').fetchall()
+        rows = con.execute('SELECT path, status, content_hash FROM ingest_log ORDER BY "at"'
+                           ).fetchall()
     finally:
         con.close()
-    return {p: s for p, s in rows}
+    return {p: s for p, s, _ in rows}, {h for _, s, h in rows if s != "failed" and h}
 
 
 def judge(made: list[Made], proc: subprocess.CompletedProcess[str], db: Path) -> Verdict:
@@ -79,16 +82,18 @@ def judge(made: list[Made], proc: subprocess.CompletedProcess[str], db: Path) ->
         verdict.crashes.append(f"run exited {proc.returncode}: {proc.stderr[-2000:]}")
         return verdict
     errors = [x for x in proc.stderr.splitlines() if x.startswith("error: ")]
-    logged = _logged(db)
+    logged, hashes = _logged(db)
     for m in made:
         name = display_name(m.path)
         lines = [x for x in errors if x.startswith(f"error: {name}: ")]
         status = logged.get(name)
+        if status is None and not lines and file_hash(m.path) in hashes:
+            status = "unchanged"  # the same bytes as a file already stored: skipped
         if any(p in x for x in lines for p in HANG_PHRASES):
             verdict.hangs.append(name)
         if lines and status == "failed" and len(lines) == 1 and m.expect != "good":
             verdict.refused += 1
-        elif not lines and status in ("stored", "skipped") and m.expect != "bad":
+        elif not lines and status in ("stored", "skipped", "unchanged") and m.expect != "bad":
             verdict.stored += 1
         else:
             verdict.crashes.append(f"{m.kind} {name!r} (expected {m.expect}): status {status}, "

@@ -13,26 +13,44 @@ import shutil
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tests.fuzz.generators import article_text, make_corpus
-from tests.fuzz.harness import Verdict, ingest, judge, kill_chain, state
+from tests.fuzz.harness import (
+    Verdict,
+    ingest,
+    judge,
+    kill_chain,
+    peak_children_rss_mb,
+    state,
+)
 
 
-def fuzz(root: Path, inputs: int, batch: int, seed: int, cpu: int) -> Verdict:
+def one_batch(root: Path, n: int, count: int, seed: int, cpu: int) -> Verdict:
+    """Generate one batch and ingest it (its own database) with the real CLI."""
+    d = root / f"batch{n:03d}"
+    d.mkdir()
+    made = make_corpus(d, count, seed)
+    t0 = time.monotonic()
+    db = root / f"fuzz{n:03d}.duckdb"
+    v = judge(made, ingest([str(d)], db, "--cpu-per-file", str(cpu)), db)
+    print(f"  batch {n}: {v.inputs} inputs, {v.stored} stored, {v.refused} refused, "
+          f"{len(v.crashes)} crashes, {len(v.hangs)} hangs, {time.monotonic() - t0:.0f} s",
+          flush=True)
+    shutil.rmtree(d, ignore_errors=True)
+    return v
+
+
+def fuzz(root: Path, inputs: int, batch: int, seed: int, cpu: int, jobs: int) -> Verdict:
+    """All batches, ``jobs`` ingest processes at a time; the verdicts summed."""
     total = Verdict()
-    for start in range(0, inputs, batch):
-        d = root / f"batch{start // batch:03d}"
-        d.mkdir()
-        made = make_corpus(d, min(batch, inputs - start), seed + start)
-        t0 = time.monotonic()
-        proc = ingest([str(d)], root / "fuzz.duckdb", "--cpu-per-file", str(cpu))
-        v = judge(made, proc, root / "fuzz.duckdb")
-        print(f"  batch {start // batch}: {v.inputs} inputs, {v.stored} stored, {v.refused} "
-              f"refused, {len(v.crashes)} crashes, {len(v.hangs)} hangs, "
-              f"{time.monotonic() - t0:.0f} s", flush=True)
-        total.add(v)
-        shutil.rmtree(d, ignore_errors=True)
+    starts = range(0, inputs, batch)
+    with ThreadPoolExecutor(jobs) as pool:
+        for v in pool.map(lambda s: one_batch(root, s // batch, min(batch, inputs - s),
+                                              seed + s, cpu), starts):
+            total.add(v)
+    total.peak_rss_mb = peak_children_rss_mb()
     return total
 
 
@@ -40,7 +58,7 @@ def kill_corpus(root: Path, seed: int) -> list[str]:
     rng = random.Random(seed)
     d = root / "kill-corpus"
     d.mkdir()
-    for n in range(24):
+    for n in range(8):
         (d / f"a{n:02d}.txt").write_text(article_text(rng, 3))
     (d / "bad.txt").write_bytes(b"\x00\x01")
     return [str(d)]
@@ -73,12 +91,13 @@ def main() -> int:
     ap.add_argument("--kills", type=int, default=20)
     ap.add_argument("--seed", type=int, default=12)
     ap.add_argument("--cpu-per-file", type=int, default=10)
+    ap.add_argument("--jobs", type=int, default=2, help="ingest processes at a time")
     args = ap.parse_args()
     root = Path(tempfile.mkdtemp(prefix="realpolitik-fuzz-"))
     t0 = time.monotonic()
     try:
         print(f"fuzz: {args.inputs} inputs in batches of {args.batch} (seed {args.seed})")
-        v = fuzz(root, args.inputs, args.batch, args.seed, args.cpu_per_file)
+        v = fuzz(root, args.inputs, args.batch, args.seed, args.cpu_per_file, args.jobs)
         print(f"kills: {args.kills} SIGKILLs at random moments, each resumed")
         articles, lost = kills(root, args.kills, args.seed)
     finally:
