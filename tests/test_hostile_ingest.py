@@ -166,15 +166,17 @@ def test_unlistable_subdirectory_is_an_error_line(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(os, "scandir", scandir)
     sources = list(iter_sources([str(tmp_path)]))
     assert str(tmp_path / "locked") in sources
+    assert read_source(str(tmp_path / "locked")).problem is not None
+    result = run_cli(["ingest", str(tmp_path), "--db", str(tmp_path.parent / "lock.duckdb")])
+    assert result.exit_code == 1
+    assert any(x.startswith(f"error: {tmp_path}/locked: ") for x in result.stderr.splitlines())
 
 
-def test_over_long_path_is_an_error_line_and_a_failed_run(tmp_path: Path):
-    deep = tmp_path
-    os.chdir(tmp_path)
+def test_over_long_path_is_an_error_line_and_a_failed_run(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     for _ in range(25):  # 25 x 200 characters: over PATH_MAX
         os.mkdir("d" * 200)
         os.chdir("d" * 200)
-        deep = deep / ("d" * 200)
     Path("a.txt").write_text(BODY)
     os.chdir(tmp_path)
     sources = list(iter_sources([str(tmp_path)]))

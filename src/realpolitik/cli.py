@@ -127,6 +127,7 @@ def ingest(paths: Annotated[list[str], typer.Argument(help="Files, directories o
 def _read_code_input(stream: Iterable[str]) -> Iterator[Article | str]:
     """JSONL lines {"id", "text", "date"?, "title"?} to Articles, or an error string."""
     from realpolitik.ingest import parse_date
+    from realpolitik.ingest.sanitize import clean_text
 
     for number, line in enumerate(stream, start=1):
         if not line.strip():
@@ -136,9 +137,13 @@ def _read_code_input(stream: Iterable[str]) -> Iterator[Article | str]:
             if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
                 raise ValueError("expected an object with a string 'text'")
             date = rec.get("date") or rec.get("published")
-            yield Article(id=str(rec.get("id") or number), text=rec["text"],
-                          title=rec.get("title"),
+            title = rec.get("title")
+            yield Article(id=clean_text(str(rec.get("id") or number)),
+                          text=clean_text(rec["text"]),
+                          title=clean_text(title) if isinstance(title, str) else None,
                           published=parse_date(str(date)) if date else None)
+        except RecursionError:
+            yield f"stdin: line {number}: JSON nested too deeply"
         except ValueError as exc:
             yield f"stdin: line {number}: {exc}"
 

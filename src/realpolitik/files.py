@@ -30,13 +30,12 @@ def open_regular(path: str, max_bytes: int) -> tuple[BinaryIO, int]:
         raise FileRefused("cannot be read (permission denied)") from exc
     except OSError as exc:
         raise FileRefused(f"cannot be read ({exc.strerror or exc})") from exc
-    fh = os.fdopen(fd, "rb")
     try:
         size = _checked_size(os.fstat(fd), max_bytes)
     except FileRefused:
-        fh.close()
+        os.close(fd)
         raise
-    return fh, size
+    return os.fdopen(fd, "rb"), size
 
 
 def _checked_size(st: os.stat_result, max_bytes: int) -> int:
