@@ -114,9 +114,10 @@ def read_source(path: str, *, stdin: TextIO | None = None, limits: IngestLimits 
 
     The problem line names the file escaped (``display_name``), so it stays one line.
     """
-    name = "stdin" if path == "-" else display_name(path)
+    shown = display_name(path)  # Article.path too: always storable and printable
+    name = "stdin" if path == "-" else shown
     try:
-        pairs = list(_read(path, stdin, _Context(name, normalise_cite, limits)))
+        pairs = list(_read(path, stdin, _Context(shown, normalise_cite, limits)))
     except IngestError as exc:
         return SourceResult(path, problem=IngestProblem(path=name, problem=f"{name}: {exc}."))
     except RecursionError:
