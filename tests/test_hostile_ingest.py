@@ -316,3 +316,16 @@ def test_a_long_article_is_coded_with_offsets_into_the_whole_text(tmp_path: Path
         assert article.text[e.start:e.end] == e.sentence
     for m in coded.mentions:
         assert article.section_text(m.section)[m.start:m.end]
+
+
+def test_dashed_dateline_file_is_read_and_coded_in_under_a_second(tmp_path: Path):
+    from realpolitik.pipeline import Pipeline
+
+    pipeline = Pipeline()
+    path = tmp_path / "dashes.txt"
+    path.write_text("A-" * 5_000 + "\n\n" + BODY)
+    start = time.process_time()
+    result = read_source(str(path))
+    if result.articles:
+        pipeline.code(result.articles)
+    assert time.process_time() - start < 1.0
