@@ -219,3 +219,31 @@ def test_content_hash_recorded(tmp_path: Path, file_a: list[CodedArticle]) -> No
         assert h is not None and len(h) == 64
         assert store.seen_hash(h)
         assert not store.seen_hash("0" * 64)
+
+
+def test_mentions_read_their_happenings_outlets_instead_of_copying_them(
+        tmp_path: Path, file_a: list[CodedArticle]) -> None:
+    from realpolitik.records import Happening, Story
+
+    outlets = [f"Outlet {n}" for n in range(600)]
+    with Store(tmp_path / "o.duckdb") as store:
+        store.save_source("a.jsonl", file_a)
+        event = file_a[0].events[0]
+        happening = Happening(
+            id="h1", story_id="s1", source=event.source, target=event.target, type=event.type,
+            quad_class=event.quad_class, cameo_root=event.cameo_root, negated=False,
+            modality="asserted", mentions=1, outlets=outlets, origins=["Reuters"],
+            event_ids=[event.id], sentence=event.sentence)
+        story = Story(id="s1", label="x", article_count=1, articles=[event.article_id],
+                      outlets=outlets, origins=["Reuters"])
+        mention = event.model_copy(update={"story_id": "s1", "happening_id": "h1",
+                                           "outlets": outlets, "origins": ["Reuters"]})
+        store.save_stories([], {event.article_id: "s1"}, {}, {}, [story], [happening],
+                           [mention], set())
+        columns = {r[0] for r in store.con.execute("DESCRIBE events").fetchall()}
+        assert "outlets" not in columns and "origins" not in columns
+        read = store.event(event.id)
+        assert read is not None and read.outlets == outlets and read.origins == ["Reuters"]
+        assert store.mentions_of("h1")[0].outlets == outlets
+        other = store.event(file_a[0].events[1].id)
+        assert other is not None and other.outlets == [] and other.happening_id is None

@@ -90,8 +90,9 @@ def _embedder():
 
 
 def ingest_paths(paths: list[str], db: Path, workers: int = 1, batch_size: int = 64,
-                 min_confidence: float = 0.0) -> int:
+                 min_confidence: float = 0.0, cpu_per_file: int = 30) -> int:
     """Ingest and code sources into the store, then group stories; returns failed sources."""
+    from realpolitik.ingest.sandbox import Budget
     from realpolitik.store import StoreError
     from realpolitik.workflow import StoryUpdate, ingest_sources, update_stories
 
@@ -100,7 +101,8 @@ def ingest_paths(paths: list[str], db: Path, workers: int = 1, batch_size: int =
         with _progress() as progress:
             task = progress.add_task("Ingesting", total=None)
             report = ingest_sources(paths, store, pipe, batch_size, on_problem=_error,
-                                    advance=lambda n: progress.advance(task, n))
+                                    advance=lambda n: progress.advance(task, n),
+                                    budget=Budget(cpu_seconds=cpu_per_file))
             progress.update(task, total=report.sources, completed=report.sources)
         try:
             with err.status("Grouping stories..."):
@@ -120,15 +122,19 @@ def ingest_paths(paths: list[str], db: Path, workers: int = 1, batch_size: int =
 @app.command()
 def ingest(paths: Annotated[list[str], typer.Argument(help="Files, directories or - (stdin).")],
            db: DbOption = DEFAULT_DB_PATH, workers: WorkersOption = 1,
-           batch_size: BatchOption = 64, min_confidence: MinConfidenceOption = 0.0) -> None:
+           batch_size: BatchOption = 64, min_confidence: MinConfidenceOption = 0.0,
+           cpu_per_file: Annotated[int, typer.Option(
+               "--cpu-per-file", min=1, help="CPU seconds a file may take to read.")] = 30,
+           ) -> None:
     """Ingest news files (text, HTML, RSS/Atom, JSONL, CSV) and code their events."""
-    failures = ingest_paths(paths, db, workers, batch_size, min_confidence)
+    failures = ingest_paths(paths, db, workers, batch_size, min_confidence, cpu_per_file)
     raise typer.Exit(1 if failures else 0)
 
 
 def _read_code_input(stream: Iterable[str]) -> Iterator[Article | str]:
     """JSONL lines {"id", "text", "date"?, "title"?} to Articles, or an error string."""
     from realpolitik.ingest import parse_date
+    from realpolitik.ingest.sanitize import clean_text
 
     for number, line in enumerate(stream, start=1):
         if not line.strip():
@@ -138,9 +144,13 @@ def _read_code_input(stream: Iterable[str]) -> Iterator[Article | str]:
             if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
                 raise ValueError("expected an object with a string 'text'")
             date = rec.get("date") or rec.get("published")
-            yield Article(id=str(rec.get("id") or number), text=rec["text"],
-                          title=rec.get("title"),
+            title = rec.get("title")
+            yield Article(id=clean_text(str(rec.get("id") or number)),
+                          text=clean_text(rec["text"]),
+                          title=clean_text(title) if isinstance(title, str) else None,
                           published=parse_date(str(date)) if date else None)
+        except RecursionError:
+            yield f"stdin: line {number}: JSON nested too deeply"
         except ValueError as exc:
             yield f"stdin: line {number}: {exc}"
 

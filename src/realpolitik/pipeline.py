@@ -10,19 +10,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from realpolitik.actors.coref import History
 from realpolitik.actors.gazetteer import Gazetteer
-from realpolitik.actors.matcher import ActorMatcher
+from realpolitik.actors.matcher import ActorMatcher, ActorSpan
 from realpolitik.events.coder import EventCoder
 from realpolitik.events.context import ActorSpanLike, SentenceInput
 from realpolitik.events.lexicon import load_lexicon, load_plover
-from realpolitik.nlp import NlpEngine, NlpSettings, looks_like_headline, truecase
+from realpolitik.nlp import NlpEngine, NlpSettings, looks_like_headline, text_chunks, truecase
 from realpolitik.nlp.prefilter import TriggerFilter, trigger_vocabulary
 from realpolitik.records import Article, CodedArticle, Event, Mention, Section, confident
 
 SECTIONS: tuple[Section, ...] = ("title", "summary", "body")
+MAX_SENTENCE_CHARS = 3_000  # longer "sentences" (lists, junk) are not parsed for events
 
 
 @dataclass
@@ -107,40 +108,59 @@ class Pipeline:
                 for s in self.matcher(doc, on=article.published)]
 
     def _prepare(self, n: int, item: _ArticleWork) -> Iterator[_Pending]:
-        """Split each section, record mentions and coreference history, pick sentences."""
+        """Split each section, record mentions and coreference history, pick sentences.
+
+        A long section is tokenized in sentence-aligned chunks (``text_chunks``, under
+        spaCy's max_length); offsets are kept relative to the whole section.
+        """
         article = item.article
         for section in SECTIONS:
             text = article.section_text(section)
             if not text.strip():
                 continue
-            doc = self.nlp.tokenize(text)
-            spans = self.matcher(doc, on=article.published)
             history = History()
-            for index, sent in enumerate(doc.sents):
-                self.stats.sentences += 1
-                inside = [s for s in spans if sent.start <= s.start and s.end <= sent.end]
-                for s in inside:
-                    item.mentions.append(Mention(
-                        actor=s.actor, section=section, start=doc[s.start].idx,
-                        end=doc[s.end - 1].idx + len(doc[s.end - 1].text), rule=s.rule))
-                history.add_sentence(
-                    index, [(s.start - sent.start, s.end - sent.start, s.actor) for s in inside],
-                    [t.text for t in sent])
-                if not self.filter.worth_parsing(sent, bool(inside)):
-                    continue
-                sent_text = sent.text
-                stripped = sent_text.strip()
-                if not stripped:
-                    continue
-                offset = sent.start_char + (len(sent_text) - len(sent_text.lstrip()))
-                original = stripped
-                headline = section == "title" and looks_like_headline(stripped)
-                if headline:
-                    keep = [(doc[s.start].idx - offset,
-                             doc[s.end - 1].idx + len(doc[s.end - 1].text) - offset)
-                            for s in inside]
-                    stripped = truecase(stripped, keep)
-                yield _Pending(n, section, index, offset, stripped, headline, history, original)
+            index = 0
+            for base, piece in text_chunks(text):
+                doc = self.nlp.tokenize(piece)
+                spans = self.matcher(doc, on=article.published)
+                for sent in doc.sents:
+                    job = self._sentence(n, item, section, piece, base, sent, index, spans,
+                                         history)
+                    index += 1
+                    if job is not None:
+                        yield job
+
+    def _sentence(self, n: int, item: _ArticleWork, section: Section, piece: str, base: int,
+                  sent: Span, index: int, spans: list[ActorSpan], history: History
+                  ) -> _Pending | None:
+        """Record one sentence's mentions and history; the sentence to parse, if worth it.
+
+        ``piece`` is the chunk as written (the Doc holds its tokenizable copy, same length)
+        and ``base`` its offset in the section.
+        """
+        doc = sent.doc
+        self.stats.sentences += 1
+        inside = [s for s in spans if sent.start <= s.start and s.end <= sent.end]
+        for s in inside:
+            item.mentions.append(Mention(
+                actor=s.actor, section=section, start=base + doc[s.start].idx,
+                end=base + doc[s.end - 1].idx + len(doc[s.end - 1].text), rule=s.rule))
+        history.add_sentence(
+            index, [(s.start - sent.start, s.end - sent.start, s.actor) for s in inside],
+            [t.text for t in sent])
+        sent_text = sent.text
+        stripped = sent_text.strip()
+        if not stripped or len(stripped) > MAX_SENTENCE_CHARS \
+                or not self.filter.worth_parsing(sent, bool(inside)):
+            return None
+        local = sent.start_char + (len(sent_text) - len(sent_text.lstrip()))
+        original = piece[local:local + len(stripped)]
+        headline = section == "title" and looks_like_headline(stripped)
+        if headline:
+            keep = [(doc[s.start].idx - local,
+                     doc[s.end - 1].idx + len(doc[s.end - 1].text) - local) for s in inside]
+            stripped = truecase(stripped, keep)
+        return _Pending(n, section, index, base + local, stripped, headline, history, original)
 
 
 def _dedupe(events: Iterable[Event]) -> list[Event]:

@@ -15,7 +15,10 @@ import numpy as np
 
 from realpolitik.actors.gazetteer import Gazetteer
 from realpolitik.events.lexicon import PloverTable
-from realpolitik.ingest import iter_sources, read_source
+from realpolitik.ingest import IngestLimits, iter_sources
+from realpolitik.ingest.reader import DEFAULT_LIMITS, byte_limit
+from realpolitik.ingest.sandbox import DEFAULT_BUDGET, Budget, SandboxedReader
+from realpolitik.ingest.sanitize import display_name
 from realpolitik.records import Article, CodedArticle, Event, Happening, Story
 from realpolitik.relations.indices import IndexReport, country_indices
 from realpolitik.relations.report import Report, build_report
@@ -53,11 +56,15 @@ class IngestReport:
 
 def ingest_sources(paths: Sequence[str], store: Store, coder: Coder, batch_size: int = 64,
                    on_problem: Callable[[str], None] | None = None,
-                   advance: Callable[[int], None] | None = None) -> IngestReport:
+                   advance: Callable[[int], None] | None = None,
+                   limits: IngestLimits = DEFAULT_LIMITS, budget: Budget = DEFAULT_BUDGET
+                   ) -> IngestReport:
     """Read, code and store sources; one transaction per source, problems reported, not raised.
 
-    Unchanged files (same bytes already stored) are skipped before reading; articles are
-    coded in batches across files for parser throughput, then saved file by file.
+    Unchanged files (same bytes already stored) are skipped before reading; each file is
+    read under ``budget`` (see ingest.sandbox); articles are coded in batches of at most
+    ``batch_size`` across files for parser throughput, then saved file by file. Paths are
+    logged and reported escaped (``display_name``).
     """
     report = IngestReport()
     sources = list(iter_sources(paths))
@@ -71,7 +78,9 @@ def ingest_sources(paths: Sequence[str], store: Store, coder: Coder, batch_size:
             on_problem(message)
 
     def flush() -> None:
-        coded = coder.code([a for _, arts, _ in batch for a in arts])
+        articles = [a for _, arts, _ in batch for a in arts]
+        coded = [c for i in range(0, len(articles), batch_size)
+                 for c in coder.code(articles[i:i + batch_size])]
         pos = 0
         for path, arts, digest in batch:
             mine, pos = coded[pos:pos + len(arts)], pos + len(arts)
@@ -86,22 +95,25 @@ def ingest_sources(paths: Sequence[str], store: Store, coder: Coder, batch_size:
                 advance(1)
         batch.clear()
 
-    for path in sources:
-        digest = file_hash(path) if path != "-" else None
-        if digest is not None and store.seen_hash(digest):
-            report.unchanged += 1
-            if advance:
-                advance(1)
-            continue
-        result = read_source(path, stdin=sys.stdin, normalise_cite=coder.normalise_outlet)
-        if result.problem is not None:
-            problem(path, result.problem.problem, digest)
-            if advance:
-                advance(1)
-            continue
-        batch.append((path, result.articles, digest))
-        if sum(len(a) for _, a, _ in batch) >= batch_size:
-            flush()
+    with SandboxedReader(limits, budget, coder.normalise_outlet) as reader:
+        for path in sources:
+            digest = file_hash(path, byte_limit(path, limits)) if path != "-" else None
+            if digest is not None and store.seen_hash(digest):
+                report.unchanged += 1
+                if advance:
+                    advance(1)
+                continue
+            stdin = sys.stdin.read(limits.max_stream_bytes + 1) if path == "-" else None
+            result = reader.read(path, stdin)
+            name = "-" if path == "-" else display_name(path)
+            if result.problem is not None:
+                problem(name, result.problem.problem, digest)
+                if advance:
+                    advance(1)
+                continue
+            batch.append((name, result.articles, digest))
+            if sum(len(a) for _, a, _ in batch) >= batch_size:
+                flush()
     if batch:
         flush()
     return report

@@ -48,6 +48,9 @@ class History:
     # groups whose members are joined by a conjunction somewhere ("Russia, China, and Iran"),
     # as opposed to a comma alone ("Caracas, Venezuela")
     _coordinated: set[int] = field(default_factory=set)
+    # indexes over ``items``, so lookups cost the same in a long article as in a short one
+    _by_sentence: dict[int, list[Mentioned]] = field(default_factory=dict)
+    _by_group: dict[int, list[Mentioned]] = field(default_factory=dict)
 
     def add_sentence(self, sentence: int, spans: list[tuple[int, int, ActorRef]],
                      tokens: list[str], subjects: set[int] | None = None) -> None:
@@ -64,8 +67,11 @@ class History:
                 self._next_group += 1
             elif any(t.lower() in _CONJUNCTION for t in between or []):
                 self._coordinated.add(self._next_group)
-            self.items.append(Mentioned(sentence, order, actor, self._next_group,
-                                        is_subject=bool(subjects and start in subjects)))
+            item = Mentioned(sentence, order, actor, self._next_group,
+                             is_subject=bool(subjects and start in subjects))
+            self.items.append(item)
+            self._by_sentence.setdefault(sentence, []).append(item)
+            self._by_group.setdefault(item.group, []).append(item)
             previous_end = end
 
     def coordinated_with(self, sentence: int, order: int) -> list[ActorRef]:
@@ -74,16 +80,14 @@ class History:
         Parsers often attach only the last conjunct of a list to the verb ("as Russia,
         China, and Iran refuse"); the surface list is the safer reading.
         """
-        mine = [m for m in self.items if m.sentence == sentence and m.order == order]
+        mine = [m for m in self._by_sentence.get(sentence, []) if m.order == order]
         if not mine or mine[0].group not in self._coordinated:
             return []
-        group = mine[0].group
-        return _distinct([m.actor for m in self.items if m.group == group])
+        return _distinct([m.actor for m in self._by_group[mine[0].group]])
 
     def _recent(self, sentence: int, include_current: bool) -> list[Mentioned]:
-        lo = sentence - WINDOW
-        return [m for m in self.items
-                if lo <= m.sentence < sentence or (include_current and m.sentence == sentence)]
+        last = sentence + 1 if include_current else sentence
+        return [m for s in range(sentence - WINDOW, last) for m in self._by_sentence.get(s, [])]
 
     def groups(self, sentence: int, include_current: bool = False) -> list[list[Mentioned]]:
         by_group: dict[int, list[Mentioned]] = {}

@@ -19,11 +19,14 @@ import yaml
 
 _UP = "A-ZÀ-ÖØ-Þ"
 _Q = "\"“”'‘’«»"
-_NAME = (rf"(?P<name>[{_Q}]?(?:The\s+|the\s+)?[{_UP}][\w.&'’-]*"
-         rf"(?:\s+(?:of\s+|de\s+|&\s+|and\s+)?[{_UP}][\w.&'’-]*){{0,5}}[{_Q}]?)")
+# Linear time on any input: name words are possessive and at most 40 characters long, so an
+# attempt at each capital reads a bounded stretch (no rescanning of a long run of letters).
+_NWORD = rf"[{_UP}][\w.&'’-]{{0,40}}+"
+_NAME = (rf"(?P<name>[{_Q}]?(?:The\s++|the\s++)?{_NWORD}"
+         rf"(?:\s++(?:of\s++|de\s++|&\s++|and\s++)?{_NWORD}){{0,5}}[{_Q}]?)")
 _NOUN = (r"(?:newspaper|daily|paper|outlet|news\s+agency|agency|magazine|network|broadcaster"
          r"|channel|news\s+site|website|weekly|tabloid|publication)")
-_ADJ = rf"(?:[{_UP}][a-z]+\s+)?"
+_ADJ = rf"(?:[{_UP}][a-z]{{1,30}}+\s++)?"
 
 STRONG = [
     re.compile(rf"\breport(?:ed|s)?\s+(?:published\s+)?(?:by|in|from|cited\s+by)\s+"
@@ -36,9 +39,11 @@ WEAK = [
     re.compile(rf"\b(?i:told|speaking\s+to|in\s+an\s+interview\s+with)\s+{_NAME}"),
     re.compile(rf"{_NAME}\s+(?:reported|reports|has\s+reported|first\s+reported|revealed)\b"),
 ]
-_TRAILING = re.compile(
-    r"(?:(?:^|\s+)(?:on|last|this)?\s*(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
-    r"|January|February|March|April|May|June|July|August|September|October|November|December))+$")
+_WHEN_WORDS = frozenset({
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January",
+    "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December"})
+_WHEN_PREFIX = frozenset({"on", "last", "this"})
 
 
 @lru_cache(maxsize=1)
@@ -53,8 +58,17 @@ def clean_name(name: str) -> str | None:
     """Default normaliser: strip quotes, possessive, a lowercase 'the', extra spaces."""
     name = " ".join(name.split()).strip("\"“”'‘’«» ,.;:")
     name = re.sub(r"['’]s$", "", name)
-    name = _TRAILING.sub("", re.sub(r"^the\s+", "", name)).strip()
-    return name or None
+    return _drop_trailing_when(re.sub(r"^the\s+", "", name)) or None
+
+
+def _drop_trailing_when(name: str) -> str:
+    """Drop trailing day and month names ("Reuters on Monday" -> "Reuters"), word by word."""
+    words = name.split()
+    while words and words[-1] in _WHEN_WORDS:
+        words.pop()
+        if words and words[-1] in _WHEN_PREFIX:
+            words.pop()
+    return " ".join(words)
 
 
 def looks_like_media(name: str) -> bool:

@@ -16,23 +16,27 @@ from functools import lru_cache
 import dateparser
 
 _UP = "A-ZÀ-ÖØ-Þ"
-_WORD = rf"(?:[{_UP}][A-Za-z]{{1,2}}\.|[{_UP}](?:[\w'’-]|\.(?=\w))*)"  # "St." ok, "Intro." no
+# Linear time on any input: every word is matched atomically and has a bounded length, so
+# "A-A-A-…" cannot be split into words in exponentially many ways; runs of whitespace and
+# of places are possessive or bounded. Each attempt reads a bounded stretch of text.
+_WORD = (rf"(?>[{_UP}][A-Za-z]{{1,2}}\.(?!\w)"  # "St." ok, "Intro." no
+         rf"|[{_UP}](?:[\w'’]|[-.](?=\w)){{0,40}}+)")
 _PLACE = rf"{_WORD}(?:[ -](?:de |del |la |el |al-)?{_WORD}){{0,3}}"
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
           r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
-_DATE = (rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
-         rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+\d{{4}})?"
+_DATE = (rf"(?:{_MONTH}\s++\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s++\d{{4}})?"
+         rf"|\d{{1,2}}(?:st|nd|rd|th)?\s++{_MONTH}(?:,?\s++\d{{4}})?"
          r"|\d{4}-\d{2}-\d{2})")
 _DASH = r"(?:[–—]|-{1,2}(?=\s))"
 _CREDIT = rf"{_WORD}(?: {_WORD}){{0,5}}(?:\s?-\s?[A-Z]{{2,8}})?"
 
 DATELINE_RE = re.compile(
     rf"(?:(?<=^)|(?<=\n)|(?<=[.!?\"”]\s))"
-    rf"(?P<places>{_PLACE}(?:\s*/\s*{_PLACE})*(?:,\s+{_PLACE})?)"
-    rf"(?:,\s+(?P<date>{_DATE}))?"
-    rf"\s*(?:\((?P<agency>[^()\n]{{2,40}})\))?"
-    rf"\s*{_DASH}\s*"
-    rf"(?:(?P<credit>{_CREDIT})\s*{_DASH}\s*)?",
+    rf"(?P<places>{_PLACE}(?:\s*+/\s*+{_PLACE}){{0,5}}(?:,\s++{_PLACE})?)"
+    rf"(?:,\s++(?P<date>{_DATE}))?"
+    rf"\s*+(?:\((?P<agency>[^()\n]{{2,40}})\))?"
+    rf"\s*+{_DASH}\s*+"
+    rf"(?:(?P<credit>{_CREDIT})\s*+{_DASH}\s*+)?",
 )
 
 DATEPARSER_SETTINGS = {

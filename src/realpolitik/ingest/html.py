@@ -52,14 +52,40 @@ def extract_page(html: str) -> HtmlPage:
                     published=parse_date(doc.date) if doc.date else None, url=doc.url)
 
 
+_TITLE = re.compile(r"<title\b[^<>]{0,200}>([^<]{1,300})", re.IGNORECASE)
+_HIDDEN = re.compile(r"<(script|style|title)\b", re.IGNORECASE)
+
+
 def _fallback(html: str) -> HtmlPage:
     """Tag-stripping rescue for pages too broken for trafilatura; prose lines only."""
-    title = re.search(r"<title[^>]*>([^<]{1,300})", html, re.IGNORECASE)
-    html = re.sub(r"<(script|style|title)\b.*?</\1\s*>", " ", html, flags=re.I | re.S)
-    lines = (" ".join(x.split()) for x in unescape(re.sub(r"<[^>]*>?", "\n", html)).split("\n"))
+    title = _TITLE.search(html)
+    html = _drop_hidden(html)
+    lines = (" ".join(x.split()) for x in unescape(re.sub(r"<[^>]*+>?", "\n", html)).split("\n"))
     prose = [x for x in lines if is_body_line(x)]
     return HtmlPage(text="\n".join(prose) or None,
                     title=" ".join(title.group(1).split()) or None if title else None)
+
+
+def _drop_hidden(html: str) -> str:
+    """Cut <script>, <style> and <title> elements; linear: each close tag is searched once."""
+    lower = html.lower()
+    parts: list[str] = []
+    pos = 0
+    unclosed: set[str] = set()
+    for m in _HIDDEN.finditer(html):
+        tag = m.group(1).lower()
+        if m.start() < pos or tag in unclosed:
+            continue
+        close = lower.find(f"</{tag}", m.end())
+        end = lower.find(">", close) if close >= 0 else -1
+        if end < 0:
+            unclosed.add(tag)  # no later element of this tag can be closed either
+            continue
+        parts.append(html[pos:m.start()])
+        parts.append(" ")
+        pos = end + 1
+    parts.append(html[pos:])
+    return "".join(parts)
 
 
 def fragment_to_text(fragment: str) -> str:

