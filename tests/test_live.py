@@ -52,6 +52,8 @@ from tests.live_fixture import (
     write_sources,
 )
 
+LOCAL = "http://127.0.0.1"  # an allowed Host (the default "testserver" is not)
+
 
 @pytest.fixture(scope="module")
 def models() -> tuple[Any, Any]:
@@ -267,7 +269,7 @@ def test_alert_fires_once_when_an_ally_turns(tmp_path: Path, models: tuple[Any, 
     assert moves[0]["figures"]["delta"] >= 0.3
     assert moves[0]["figures"]["reference"]["isolation"] == 0.0  # Russia still backed VEN
 
-    with TestClient(create_app(ApiSettings(db=db, token=None))) as client:
+    with TestClient(create_app(ApiSettings(db=db, token=None)), base_url=LOCAL) as client:
         listed = client.get("/api/alerts", params={"country": "ven"}).json()
         everything = client.get("/api/alerts").json()
     kinds = [a["kind"] for a in listed["items"]]
@@ -481,6 +483,7 @@ def test_canonical_url() -> None:
 
 
 def test_dashboard_alerts_endpoint_on_an_empty_store(tmp_path: Path) -> None:
-    with TestClient(create_app(ApiSettings(db=tmp_path / "e.duckdb", token=None))) as client:
+    with TestClient(create_app(ApiSettings(db=tmp_path / "e.duckdb", token=None)),
+                    base_url=LOCAL) as client:
         assert client.get("/api/alerts").json() == {"items": [], "total": 0, "limit": 100,
                                                     "offset": 0}

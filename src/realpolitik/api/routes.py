@@ -224,6 +224,6 @@ def list_countries(state: State) -> list[CountryRow]:
 def list_alerts(state: State, country: Country = None, limit: Limit = 100,
                 offset: Offset = 0) -> Page[StoredAlert]:
     """Alerts fired by `realpolitik watch`, newest first (country = target or counterpart)."""
-    with state.store() as store:
+    with state.reader() as store:
         items, total = LiveState(store).alerts(_upper(country), limit, offset)
     return Page[StoredAlert](items=items, total=total, limit=limit, offset=offset)
