@@ -206,7 +206,9 @@ def test_country_page(page: sync_api.Page, server: str) -> None:
     page.wait_for_selector("#evidence-list li")
     assert "Russia" in page.inner_text("#evidence-title")
     evidence = page.inner_text("#evidence")
-    assert "refuse to back Maduro" in evidence or "sidelines" in evidence
+    # its withdrawing evidence: from the seeds when present, else from the demo corpus
+    assert any(words in evidence for words in (
+        "refuse to back Maduro", "sidelines", "will not provide military"))
     assert "The Wall Street Journal" in evidence  # an origin
     assert page.locator("#evidence-list a[href^='/article/']").count() > 0
 
