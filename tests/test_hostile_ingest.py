@@ -329,3 +329,21 @@ def test_dashed_dateline_file_is_read_and_coded_in_under_a_second(tmp_path: Path
     if result.articles:
         pipeline.code(result.articles)
     assert time.process_time() - start < 1.0
+
+
+def test_dashed_dateline_through_the_api_is_built_and_coded_in_under_a_second():
+    # what POST /api/articles does with a document: build_article, then the pipeline
+    from realpolitik.api.ingest import DocumentIn, _articles
+    from realpolitik.pipeline import Pipeline
+
+    pipeline = Pipeline()
+
+    class State:  # the one thing _articles reads from the app state
+        gazetteer = pipeline.gazetteer
+
+    doc = DocumentIn(text="A-" * 5_000 + "\n\n" + BODY, title="Dashes", outlet="Wire")
+    start = time.process_time()
+    articles, problems = _articles([doc], "api:test", State())  # type: ignore[arg-type]
+    pipeline.code(articles)
+    assert time.process_time() - start < 1.0
+    assert articles and not problems

@@ -15,6 +15,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -194,6 +195,9 @@ def _json(line: str) -> Any:
                       parse_constant=_refuse_number)
 
 
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
 def build_article(body: str, path: str, *, normalise: Normaliser | None = None,
                   title: str | None = None, summary: str | None = None,
                   outlets: Sequence[str | None] = (), dates: Sequence[dt.date | None] = (),
@@ -202,7 +206,7 @@ def build_article(body: str, path: str, *, normalise: Normaliser | None = None,
     body = clean_text(body)
     datelines = find_datelines(body)
     text = strip_datelines(body, datelines).strip() if datelines else body.strip()
-    if len(re.findall(r"[^\W\d_]{2,}", text[:10_000])) < 3:
+    if sum(1 for _ in islice(_WORD.finditer(text), 3)) < 3:  # stops at the third word
         raise IngestError("no article text found")
     first = datelines[0] if datelines else None
     published = next((d for d in (*dates, first and first.date) if d), None)
