@@ -160,7 +160,8 @@ class TypingModel:
 
     # ---------------------------------------------------------------- scoring
     def probabilities(self, feats: Iterable[str]) -> np.ndarray:
-        rows = [self.vocabulary[f] for f in feats if f in self.vocabulary]
+        index = self.vocabulary
+        rows = [index[f] for f in feats if f in index]
         logits = self.intercept + (self.coef[rows].sum(axis=0) if rows else 0.0)
         logits = logits - logits.max()
         exp = np.exp(logits)
@@ -168,8 +169,9 @@ class TypingModel:
 
     def score(self, tok: Token, lex: Lexicon, context: list[str] | None = None) -> TypeScores:
         probs = self.probabilities(features(tok, lex, context))
-        order = np.argsort(-probs)
-        best = next(int(i) for i in order if int(i) != self._none)
+        events = probs.copy()
+        events[self._none] = -1.0
+        best = int(events.argmax())  # the likeliest type other than "no event"
         return TypeScores(tok, self.labels[best], float(probs[best]),
                           float(probs[self._none]),
                           dict(zip(self.labels, probs.tolist(), strict=True)))
