@@ -73,7 +73,6 @@ class Trigger:
     obliged: Token | None = None       # "said Y must ...": the clause whose subject is the target
     reduced: bool = False              # "cut its aid": a reduction of the noun's act
     nominal: bool = False              # a bare event noun ("the expulsion of ...")
-    refusal: bool = False              # "refused to X": REJECT of the act it governs
 
 
 @dataclass

@@ -186,7 +186,7 @@ class TriggerFinder:
                 return None  # "stopped attacking": the complement is the event, negated
             # "refused to back": PLOVER's REJECT of the act (the polarity component
             # folds the negated complement into it)
-            return Trigger(tok, type_, f"verb:{key}", tok.text, refusal=True)
+            return Trigger(tok, type_, f"verb:{key}", tok.text)
         return Trigger(tok, type_, f"verb:{key}", tok.text)
 
     def _obligations(self, doc: Doc) -> Iterator[Trigger]:

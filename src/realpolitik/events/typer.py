@@ -24,17 +24,17 @@ from realpolitik.events.context import EventDraft
 from realpolitik.events.lexicon import Lexicon
 from realpolitik.events.typing_model import TypingModel, sentence_context
 
+# Rule kinds whose construction the model cannot see: their type stands.
+FIXED_KINDS = frozenset({"phrase", "obligation"})
 # Prior confidence of each kind of rule when the model does not read the trigger.
 RULE_CONFIDENCE = {"phrase": 0.8, "light": 0.75, "verb": 0.7, "obligation": 0.6}
 
 
 class EventTyper:
     def __init__(self, lexicon: Lexicon, model: TypingModel | None, threshold: float | None,
-                 override: float, veto: float = 1.01,
-                 fixed_kinds: tuple[str, ...] = ("phrase", "obligation")) -> None:
+                 override: float, veto: float = 1.01) -> None:
         self.lex = lexicon
         self.veto = veto
-        self.fixed_kinds = frozenset(fixed_kinds)
         self.model = model
         # None: the threshold `make train` chose on the dev split, stored with the model
         if threshold is None:
@@ -55,7 +55,7 @@ class EventTyper:
     def decide(self, draft: EventDraft, context: list[str] | None = None) -> None:
         trig = draft.trigger
         kind = trig.rule.split(":")[0]
-        fixed = kind in self.fixed_kinds or trig.reduced or trig.promise or trig.lose
+        fixed = kind in FIXED_KINDS or trig.reduced or trig.promise or trig.lose
         if self.model is not None and not fixed:
             scores = self.model.score(trig.token, self.lex, context)
             if trig.noun is not None and kind == "light":
