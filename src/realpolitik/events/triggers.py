@@ -181,12 +181,11 @@ class TriggerFinder:
         type_ = self.lex.verb_types.get(key)
         if type_ is None:
             return None
-        if key.split()[0] in self.refusal_governors and _event_complement(tok):
-            if type_ != "REJECT":
-                return None  # "stopped attacking": the complement is the event, negated
-            # "refused to back": PLOVER's REJECT of the act (the polarity component
-            # folds the negated complement into it)
-            return Trigger(tok, type_, f"verb:{key}", tok.text)
+        if type_ != "REJECT" and key.split()[0] in self.refusal_governors \
+                and _event_complement(tok):
+            return None  # "stopped attacking": the complement is the event, negated
+        # ("refused to back" is REJECT; the polarity component folds the negated
+        # complement into it)
         return Trigger(tok, type_, f"verb:{key}", tok.text)
 
     def _obligations(self, doc: Doc) -> Iterator[Trigger]:
