@@ -12,7 +12,6 @@ import http.client
 import json
 import os
 import re
-import socket
 import threading
 import time
 import urllib.error
@@ -23,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 import realpolitik.api.ingest as api_ingest
@@ -34,6 +32,7 @@ from realpolitik.records import Article, CodedArticle
 from realpolitik.store import Store
 from realpolitik.web import mount_dashboard
 from realpolitik.web.csp import script_hash
+from tests.helpers import serve_app
 
 TOKEN = "hostile-test-token"
 DOC = {"text": "Norway agreed to send medical aid to Sudan.", "title": "Aid",
@@ -85,29 +84,14 @@ class Server:
         self.state.write_pool.submit(lambda: None).result(timeout=60)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture()
 def server(tmp_path: Path) -> Iterator[Server]:
     """The real app and dashboard over an empty database, by uvicorn on a loopback port."""
     app = create_app(ApiSettings(db=tmp_path / "hostile.duckdb", token=TOKEN,
                                  write_timeout=1.0))
     mount_dashboard(app)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield Server(f"http://127.0.0.1:{port}", app)
-    srv.should_exit = True
-    thread.join(timeout=30)
+    with serve_app(app, log_level="error") as url:
+        yield Server(url, app)
 
 
 class FakeCoder:

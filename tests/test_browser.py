@@ -6,16 +6,13 @@ Skipped when no Chromium is installed (``.ci/run`` installs Debian's ``chromium`
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, SHARED, run_cli
+from tests.helpers import REPO, SHARED, run_cli, serve_app
 from tests.live_fixture import (
     STORIES,
     Events,
@@ -43,7 +40,6 @@ if CHROMIUM is None:
                 allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
-import uvicorn  # noqa: E402
 
 from realpolitik.api import ApiSettings, create_app  # noqa: E402
 from realpolitik.relations.indices import IndexReport  # noqa: E402
@@ -58,28 +54,13 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def _serving(db: Path) -> Iterator[str]:
     """The real app (API + dashboard) over ``db`` on a free port, for the block."""
     app = create_app(ApiSettings(db=db, token=None))
     mount_dashboard(app)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
