@@ -51,23 +51,18 @@ def test_no_sentence_is_written_twice(corpus) -> None:
     assert len(repeated) <= len(corpus) // 200, repeated[:5]
 
 
-def test_schema_rejects_a_trigger_not_in_the_text(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("trigger", "country", "message"), [
+    ("expelled", "CHL", r"bad.jsonl:1: .*trigger 'expelled'"),  # not in the text
+    ("recalled", "CHI", "CHI"),                                   # no such country code
+])
+def test_schema_rejects_a_bad_line(tmp_path: Path, trigger: str, country: str,
+                                   message: str) -> None:
     bad = {"id": "z-1", "text": "Chile recalled its ambassador.",
-           "events": [{"type": "SANCTION", "trigger": "expelled",
-                       "source": {"text": "Chile", "country": "CHL"}}]}
+           "events": [{"type": "SANCTION", "trigger": trigger,
+                       "source": {"text": "Chile", "country": country}}]}
     path = tmp_path / "bad.jsonl"
     path.write_text(json.dumps(bad) + "\n", encoding="utf-8")
-    with pytest.raises(CorpusError, match=r"bad.jsonl:1: .*trigger 'expelled'"):
-        list(read_file(path))
-
-
-def test_schema_rejects_unknown_codes(tmp_path: Path) -> None:
-    bad = {"id": "z-2", "text": "Chile recalled its ambassador.",
-           "events": [{"type": "SANCTION", "trigger": "recalled",
-                       "source": {"text": "Chile", "country": "CHI"}}]}
-    path = tmp_path / "bad.jsonl"
-    path.write_text(json.dumps(bad) + "\n", encoding="utf-8")
-    with pytest.raises(CorpusError, match="CHI"):
+    with pytest.raises(CorpusError, match=message):
         list(read_file(path))
 
 
