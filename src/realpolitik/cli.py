@@ -90,20 +90,37 @@ def _embedder():
 
 
 def ingest_paths(paths: list[str], db: Path, workers: int = 1, batch_size: int = 64,
-                 min_confidence: float = 0.0, cpu_per_file: int = 30) -> int:
-    """Ingest and code sources into the store, then group stories; returns failed sources."""
+                 min_confidence: float = 0.0, cpu_per_file: int = 30, ray: bool = False,
+                 address: str | None = None) -> int:
+    """Ingest and code sources into the store, then group stories; returns failed sources.
+
+    With ``ray``, sources are read and coded by ``workers`` Ray actors (on the cluster at
+    ``address``, or a local Ray instance) and stored here (realpolitik.cluster)."""
     from realpolitik.ingest.sandbox import Budget
     from realpolitik.store import StoreError
     from realpolitik.workflow import StoryUpdate, ingest_sources, update_stories
 
     with _open_store(db, create=True) as store:  # before the models: a locked DB fails fast
-        pipe = _pipeline(workers, min_confidence)
-        with _progress() as progress:
-            task = progress.add_task("Ingesting", total=None)
-            report = ingest_sources(paths, store, pipe, batch_size, on_problem=_error,
-                                    advance=lambda n: progress.advance(task, n),
-                                    budget=Budget(cpu_seconds=cpu_per_file))
-            progress.update(task, total=report.sources, completed=report.sources)
+        if ray:
+            from realpolitik.cluster import ClusterError, ray_ingest
+
+            try:
+                with err.status(f"Coding on Ray ({address or 'local'}, {workers} workers)..."):
+                    report = ray_ingest(paths, store, address, workers, batch_size,
+                                        min_confidence, on_problem=_error,
+                                        budget=Budget(cpu_seconds=cpu_per_file))
+            except ClusterError as exc:
+                _error(str(exc))
+                raise typer.Exit(2) from None
+        else:
+            pipe = _pipeline(workers, min_confidence)
+            with _progress() as progress:
+                task = progress.add_task("Ingesting", total=None)
+                report = ingest_sources(paths, store, pipe, batch_size, on_problem=_error,
+                                        advance=lambda n: progress.advance(task, n),
+                                        budget=Budget(cpu_seconds=cpu_per_file))
+                progress.update(task, total=report.sources, completed=report.sources)
+        pipe = _pipeline(1, min_confidence) if ray else pipe
         try:
             with err.status("Grouping stories..."):
                 stories = update_stories(store, pipe.gazetteer, pipe.plover, _embedder())
@@ -125,9 +142,18 @@ def ingest(paths: Annotated[list[str], typer.Argument(help="Files, directories o
            batch_size: BatchOption = 64, min_confidence: MinConfidenceOption = 0.0,
            cpu_per_file: Annotated[int, typer.Option(
                "--cpu-per-file", min=1, help="CPU seconds a file may take to read.")] = 30,
+           ray: Annotated[bool, typer.Option(
+               "--ray", help="Read and code on Ray: --workers actors, one writer here.")] = False,
+           address: Annotated[str | None, typer.Option(
+               "--address", help="With --ray: a running cluster (host:port or 'auto'); "
+                                 "default starts a local Ray with --workers CPUs.")] = None,
            ) -> None:
     """Ingest news files (text, HTML, RSS/Atom, JSONL, CSV) and code their events."""
-    failures = ingest_paths(paths, db, workers, batch_size, min_confidence, cpu_per_file)
+    if address and not ray:
+        _error("--address needs --ray")
+        raise typer.Exit(2)
+    failures = ingest_paths(paths, db, workers, batch_size, min_confidence, cpu_per_file, ray,
+                            address)
     raise typer.Exit(1 if failures else 0)
 
 
