@@ -245,9 +245,11 @@ def update_stories(store: Store, gazetteer: Gazetteer, plover: PloverTable, embe
 def country_report(store: Store, country: str, since: dt.date | None, plover: PloverTable,
                    name_of: Callable[[str], str | None]) -> Report:
     """The support and pressure picture of one country, from the store (CLI and API)."""
-    events = store.events(country=country, since=since)
-    articles = {a.id: a for a in store.articles(ids=sorted({e.article_id for e in events}))}
-    return build_report(country, events, articles, plover, name_of, since)
+    happenings = store.happenings(country=country, since=since)
+    wanted = {i for h in happenings for i in h.event_ids}
+    mentions = [e for e in store.events(country=country) if e.id in wanted]
+    articles = {a.id: a for a in store.articles(ids=sorted({e.article_id for e in mentions}))}
+    return build_report(country, happenings, mentions, articles, plover, name_of, since)
 
 
 def country_index(store: Store, country: str, plover: PloverTable,
