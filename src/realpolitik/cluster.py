@@ -31,8 +31,8 @@ from realpolitik.ingest.reader import DEFAULT_LIMITS, byte_limit
 from realpolitik.ingest.sandbox import DEFAULT_BUDGET, Budget, SandboxedReader
 from realpolitik.ingest.sanitize import display_name
 from realpolitik.records import CodedArticle
-from realpolitik.store import Store, StoreError, file_hash
-from realpolitik.workflow import IngestReport
+from realpolitik.store import Store, file_hash
+from realpolitik.workflow import IngestResult, IngestService, IngestSettings
 
 PARTITION_SCHEMA = pa.schema([
     ("position", pa.int64()), ("path", pa.string()), ("digest", pa.string()),
@@ -54,12 +54,12 @@ class Source:
 class CodingWorker:
     """One loaded pipeline; codes chunks of sources into Parquet partitions (a Ray actor)."""
 
-    def __init__(self, min_confidence: float, batch_size: int, limits: IngestLimits,
-                 budget: Budget) -> None:
+    def __init__(self, settings: IngestSettings, limits: IngestLimits, budget: Budget) -> None:
         from realpolitik.pipeline import Pipeline
 
-        self.pipeline = Pipeline(min_confidence=min_confidence)
-        self.batch_size, self.limits, self.budget = batch_size, limits, budget
+        self.pipeline = Pipeline()
+        self.service = IngestService(self.pipeline, None, settings)  # coding only
+        self.limits, self.budget = limits, budget
 
     def code_chunk(self, sources: list[Source]) -> bytes:
         """One Parquet partition (as bytes, so it reaches the driver on any cluster)."""
@@ -72,10 +72,8 @@ class CodingWorker:
                 if result.problem is not None:
                     row["problem"] = result.problem.problem
                 else:
-                    arts = result.articles
-                    coded = [c for i in range(0, len(arts), self.batch_size)
-                             for c in self.pipeline.code(arts[i:i + self.batch_size])]
-                    row["coded"] = [c.model_dump_json() for c in coded]
+                    row["coded"] = [c.model_dump_json()
+                                    for c in self.service.code(result.articles)]
                 rows.append(row)
         sink = pa.BufferOutputStream()
         pq.write_table(pa.Table.from_pylist(rows, schema=PARTITION_SCHEMA), sink)
@@ -98,72 +96,81 @@ def new_sources(paths: Sequence[str], store: Store, limits: IngestLimits = DEFAU
     return todo, len(found), unchanged
 
 
-def load_partitions(files: Sequence[str], store: Store, report: IngestReport,
+def load_partitions(files: Sequence[str], service: IngestService, result: IngestResult,
                     on_problem: Callable[[str], None] | None = None) -> None:
-    """The single writer: store each partition's sources in source order."""
+    """The single writer: store each partition's sources in source order, one transaction
+    per source (``IngestService.store_coded``)."""
+    store = service.store
+    assert store is not None
     rows = sorted((r for f in files for r in pq.read_table(f).to_pylist()),
                   key=lambda r: r["position"])
     for row in rows:
+        problems = len(result.problems)
         if row["problem"] is not None:
-            report.problems.append((row["path"], row["problem"]))
-            store.log_problem(row["path"], row["problem"], row["digest"])
-            if on_problem:
-                on_problem(row["problem"])
-            continue
-        coded = [CodedArticle.model_validate(json.loads(c)) for c in row["coded"]]
-        try:
-            saved = store.save_source(row["path"], coded, content_hash=row["digest"])
-        except StoreError as exc:
-            report.problems.append((row["path"], str(exc)))
-            store.log_problem(row["path"], str(exc), row["digest"])
-            if on_problem:
-                on_problem(str(exc))
+            result.problems.append((row["path"], row["problem"]))
+            with service.writer:
+                store.log_problem(row["path"], row["problem"], row["digest"])
         else:
-            report.new_articles += saved.new_articles
-            report.new_events += saved.new_events
+            coded = [CodedArticle.model_validate(json.loads(c)) for c in row["coded"]]
+            saved = service.store_coded(coded, row["path"], row["digest"])
+            result.new_articles += saved.new_articles
+            result.new_events += saved.new_events
+            result.duplicates += saved.duplicates
+            result.articles += saved.articles
+            result.problems += saved.problems
+        if on_problem:
+            for _, problem in result.problems[problems:]:
+                on_problem(problem)
 
 
-def ray_ingest(paths: Sequence[str], store: Store, address: str | None = None, workers: int = 2,
-               batch_size: int = 64, min_confidence: float = 0.0,
-               chunk_sources: int = 8, limits: IngestLimits = DEFAULT_LIMITS,
+def ray_ingest(paths: Sequence[str], service: IngestService, address: str | None = None,
+               workers: int = 2, chunk_sources: int = 8, limits: IngestLimits = DEFAULT_LIMITS,
                budget: Budget = DEFAULT_BUDGET, on_problem: Callable[[str], None] | None = None,
-               partitions: Path | None = None) -> IngestReport:
+               partitions: Path | None = None) -> IngestResult:
     """Code ``paths`` on Ray (``address`` of a running cluster, or a local instance with
-    ``workers`` CPUs) and store the results from this process. Stories are not updated
-    here: call ``workflow.update_stories`` after it, as after a local ingest."""
+    ``workers`` CPUs), store the results through ``service`` from this process (the one
+    writer), then update the stories as a local ingest does."""
     import ray
 
+    store = service.store
+    if store is None:
+        raise ValueError("ray_ingest needs an IngestService with a store")
     todo, total, unchanged = new_sources(paths, store, limits)
-    report = IngestReport(sources=total, unchanged=unchanged)
-    if not todo:
-        return report
-    started = not ray.is_initialized()
-    try:
-        if started:
-            if address:
+    result = IngestResult(unchanged=unchanged)
+    if todo:
+        started = not ray.is_initialized()
+        try:
+            if started and address:
                 ray.init(address=address, log_to_driver=False)
-            else:
+            elif started:
                 ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
-    except Exception as exc:  # Ray raises many kinds; the CLI shows one line
-        raise ClusterError(f"could not start or reach Ray ({address or 'local'}): {exc}") from exc
-    try:
-        with tempfile.TemporaryDirectory(prefix="rp-ray-") as tmp:
-            out_dir = partitions or Path(tmp)
-            out_dir.mkdir(parents=True, exist_ok=True)
-            actor = ray.remote(num_cpus=1)(CodingWorker)
-            pool = ray.util.ActorPool([actor.remote(min_confidence, batch_size, limits, budget)
-                                       for _ in range(max(1, workers))])
-            chunks = [todo[i:i + chunk_sources] for i in range(0, len(todo), chunk_sources)]
-            files = []
-            for number, data in enumerate(pool.map(lambda a, chunk: a.code_chunk.remote(chunk),
-                                                   chunks)):
-                path = out_dir / f"part-{number:05d}.parquet"
-                path.write_bytes(data)
-                files.append(str(path))
-            load_partitions(files, store, report, on_problem)
-    except ray.exceptions.RayError as exc:
-        raise ClusterError(f"a Ray worker failed: {exc}") from exc
-    finally:
-        if started:
-            ray.shutdown()
-    return report
+        except Exception as exc:  # Ray raises many kinds; the CLI shows one line
+            raise ClusterError(f"could not start or reach Ray ({address or 'local'}): "
+                               f"{exc}") from exc
+        try:
+            with tempfile.TemporaryDirectory(prefix="rp-ray-") as tmp:
+                out_dir = partitions or Path(tmp)
+                out_dir.mkdir(parents=True, exist_ok=True)
+                actor = ray.remote(num_cpus=1)(CodingWorker)
+                pool = ray.util.ActorPool([actor.remote(service.settings, limits, budget)
+                                           for _ in range(max(1, workers))])
+                chunks = [todo[i:i + chunk_sources] for i in range(0, len(todo), chunk_sources)]
+                files = []
+                for number, data in enumerate(pool.map(
+                        lambda a, chunk: a.code_chunk.remote(chunk), chunks)):
+                    path = out_dir / f"part-{number:05d}.parquet"
+                    path.write_bytes(data)
+                    files.append(str(path))
+                load_partitions(files, service, result, on_problem)
+        except ray.exceptions.RayError as exc:
+            raise ClusterError(f"a Ray worker failed: {exc}") from exc
+        finally:
+            if started:
+                ray.shutdown()
+    problems = len(result.problems)
+    service.update_stories(result)
+    if on_problem:
+        for _, problem in result.problems[problems:]:
+            on_problem(problem)
+    result.sources = total
+    return result
