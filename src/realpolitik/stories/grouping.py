@@ -60,7 +60,7 @@ class StorySettings:
     max_merges: int = 256
     neighbours: int = 24
     bucket_days: int = 8
-    exact_below: int = 4096
+    exact_below: int = 1024
     happening_window_days: int = 7
 
 
