@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -245,17 +244,3 @@ class MultilingualActors:
             s.start, s.end, s.start_char, s.end_char,
             s.actor.model_copy(update={"text": text[s.start_char:s.end_char]}), s.kind)
             for s in merged]
-
-
-@lru_cache(maxsize=8)
-def _tokenizer(lang: str):
-    import spacy
-
-    return spacy.blank(lang).tokenizer
-
-
-def token_spans(lang: str, text: str) -> list[tuple[int, int]]:
-    """(start_char, end_char) of each ``spacy.blank(lang)`` token of ``text``."""
-    return [(t.idx, t.idx + len(t.text)) for t in _tokenizer(lang)(text) if not t.is_space]
-
-

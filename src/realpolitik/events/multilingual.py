@@ -36,7 +36,8 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from realpolitik.actors.languages import LocalSpan, MultilingualActors, normalise, token_spans
+from realpolitik.actors.languages import LocalSpan, MultilingualActors, normalise
+from realpolitik.nlp.blank import token_spans
 from realpolitik.events.lexicon import PloverTable
 from realpolitik.records import PLOVER_TYPES, Event, Section, event_id
 
@@ -46,6 +47,9 @@ MODEL_STEM = "multilingual"
 NO_EVENT = "NONE"
 MIN_PREFIX = 4  # trigger stems at least this long match as word prefixes
 CUE_WINDOW = 4
+MODES = ("combined", "lexicon", "model")
+VETO = 0.8  # a lexicon trigger is dropped when the model reads no event this surely
+MODEL_ONLY_THRESHOLD = 0.5  # the model's type without any trigger word needs this much
 
 
 class _Strict(BaseModel):
@@ -231,9 +235,12 @@ class MultilingualCoder:
 
     def __init__(self, plover: PloverTable, actors: MultilingualActors,
                  typer: SentenceTyper | None = None, encoder=None,
-                 base: Path = EVENT_LANGUAGE_DIR) -> None:
+                 base: Path = EVENT_LANGUAGE_DIR, mode: str = "combined") -> None:
         from realpolitik.nlp.encoder import shared_encoder
 
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+        self.mode = mode
         self.plover = plover
         self.actors = actors
         self.typer = typer or SentenceTyper.load()
@@ -241,7 +248,8 @@ class MultilingualCoder:
         self.base = base
         self.languages = [lang for lang in event_languages(base) if lang in actors.languages]
         self._langs: dict[str, _Language] = {}
-        self.threshold = float(self.typer.meta.get("threshold", 0.5))
+        self.threshold = max(MODEL_ONLY_THRESHOLD, float(self.typer.meta.get("threshold", 0.5)))
+        self.veto = VETO
 
     def language(self, lang: str) -> _Language:
         if lang not in self._langs:
@@ -263,18 +271,49 @@ class MultilingualCoder:
             events[n] = self._events(jobs[n], spans_all[n], probs[row])
         return spans_all, events
 
+    def choose(self, lang: _Language, tokens: list[str], spans: list[LocalSpan],
+               probs: np.ndarray) -> tuple[str, int | None, str] | None:
+        """(type, trigger token, how) for a sentence, or None for no event.
+
+        ``combined``: the lexicon's trigger words propose types and the model picks the
+        most probable of them (a sentence the model reads as no event with probability ≥
+        ``veto`` is dropped); with no trigger word the model's own type is kept when it
+        reaches ``threshold``. ``lexicon``: the first trigger word's type. ``model``: the
+        model's type, located at the first trigger word of that type if any.
+        """
+        classes = self.typer.classes
+        inside = {i for s in spans for i in range(s.start, s.end)}
+        hits: dict[str, int] = {}
+        for type_, stems in lang.triggers.items():
+            found = [i for stem in stems for i in find_phrase(tokens, stem, True)
+                     if i not in inside]
+            if found:
+                hits[type_] = min(found)
+        p = {c: float(probs[n]) for n, c in enumerate(classes)}
+        best = max(classes, key=lambda c: p[c])
+        if self.mode == "lexicon":
+            if not hits:
+                return None
+            type_ = min(hits, key=lambda t: hits[t])
+            return type_, hits[type_], "lexicon"
+        if self.mode == "model" or not hits:
+            if best == NO_EVENT or p[best] < self.threshold:
+                return None
+            return best, hits.get(best), "model"
+        if p[NO_EVENT] >= self.veto:
+            return None
+        type_ = max(hits, key=lambda t: (p[t], -hits[t]))
+        return type_, hits[type_], "lexicon+model"
+
     def _events(self, job: SentenceJob, spans: list[LocalSpan], probs: np.ndarray) -> list[Event]:
         classes = self.typer.classes
-        best = int(np.argmax(probs))
-        type_ = classes[best]
-        if type_ == NO_EVENT or probs[best] < self.threshold:
-            return []
         lang = self.language(job.lang)
         offsets = token_spans(job.lang, job.text)
         tokens = [normalise(job.text[a:b]) for a, b in offsets]
-        hits = [i for stem in lang.triggers[type_] for i in find_phrase(tokens, stem, True)
-                if not any(s.start <= i < s.end for s in spans)]
-        at = min(hits) if hits else None
+        chosen = self.choose(lang, tokens, spans, probs)
+        if chosen is None:
+            return []
+        type_, at, how = chosen
         source, target, role_rule = self._roles(tokens, spans, at, lang)
         if source is None:
             return []
@@ -298,7 +337,7 @@ class MultilingualCoder:
         info = self.plover.types[type_]
         trigger = job.text[offsets[at][0]:offsets[at][1]] if at is not None else ""
         rule = "+".join(r for r in (
-            f"{self.typer.version}:{job.lang}", f"trigger:{'lexicon' if at is not None else 'none'}",
+            f"{self.typer.version}:{job.lang}", f"type:{how}",
             f"refused:{refused}" if refused else "", "negated" if negated else "",
             modality_rule or "", role_rule) if r)
         trigger_start = offsets[at][0] if at is not None else 0

@@ -21,11 +21,9 @@ MIN_LETTERS = 12  # below this a text is 'und' (undetermined)
 
 @lru_cache(maxsize=1)
 def _identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from py3langid.langid import _load_identifier
 
-    ident = LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=True)
-    ident.set_languages(list(CANDIDATES))
-    return ident
+    return _load_identifier(norm_probs=True, langs=list(CANDIDATES))
 
 
 def identify(text: str) -> tuple[str, float]:
