@@ -21,7 +21,6 @@ import numpy as np
 from pydantic import Field
 
 from realpolitik.events.multilingual import (
-    EVENT_LANGUAGE_DIR,
     MODEL_DIR,
     MODEL_STEM,
     NO_EVENT,
@@ -128,7 +127,6 @@ def train(out_dir: Path = MODEL_DIR) -> dict[str, object]:
         "threshold_dev_accuracy": {str(k): round(v, 3) for k, v in threshold_scores.items()},
         "sentences": dict(sorted(Counter(langs).items())), "dev": figures,
         "inputs_sha256": inputs_digest(),
-        "language_data_sha256": files_digest(sorted(EVENT_LANGUAGE_DIR.glob("*.yaml"))),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     np.savez(out_dir / f"{MODEL_STEM}.npz", coef=coef, intercept=intercept)
