@@ -225,6 +225,9 @@ def test_one_happening_in_three_languages_is_one_story(tmp_path: Path) -> None:
     story = {n: a["story_id"] for n, a in articles.items()}
     assert story["port_en.txt"] == story["port_es.txt"] == story["port_fr.txt"]
     assert story["strike_es.txt"] != story["port_en.txt"]
+    shown = run_cli(["story", story["port_en.txt"], "--db", str(db)]).stdout
+    assert "Diario Andino (es)" in shown and "Courrier du Sud (fr)" in shown
+    assert "Lakeside Wire (en)" in shown
 
 
 def test_demo_report_cites_the_spanish_and_french_articles(tmp_path: Path) -> None:
