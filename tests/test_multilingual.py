@@ -109,7 +109,7 @@ def test_names_file_with_unknown_code_fails_loudly(tmp_path: Path) -> None:
         LanguageNames.build("es", Gazetteer.load(), base=tmp_path)
     (tmp_path / "es.yaml").write_text("lang: es\ncountries: [{code: VEN, nick: [x]}]\n",
                                       encoding="utf-8")
-    with pytest.raises(GazetteerError, match="es.yaml"):
+    with pytest.raises(GazetteerError, match=r"es\.yaml"):
         LanguageNames.build("es", Gazetteer.load(), base=tmp_path)
 
 

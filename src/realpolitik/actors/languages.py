@@ -26,7 +26,7 @@ LANGUAGE_DIR = DATA_DIR / "languages"
 _FINAL_VOWELS = "aeiouyаяоеиыйьуюэё"
 _ALEF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي"})
 _JOINERS = frozenset({"de", "del", "la", "el", "les", "des", "du", "da", "do", "der", "die",
-                      "des", "den", "d'", "l'", "of"})
+                      "den", "d'", "l'", "of"})
 
 
 def normalise(word: str) -> str:

@@ -37,8 +37,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from realpolitik.actors.languages import LocalSpan, MultilingualActors, normalise
-from realpolitik.nlp.blank import token_spans
 from realpolitik.events.lexicon import PloverTable
+from realpolitik.nlp.blank import token_spans
 from realpolitik.records import PLOVER_TYPES, Event, Section, event_id
 
 EVENT_LANGUAGE_DIR = Path(__file__).parent / "data" / "languages"

@@ -14,7 +14,7 @@ from functools import lru_cache
 #: Languages the event coder reads (English by the parser, the rest by the multilingual path).
 CODED_LANGUAGES: tuple[str, ...] = ("en", "es", "fr", "pt", "de", "ru", "ar")
 #: Candidate languages for identification: the coded ones and near neighbours to keep apart.
-CANDIDATES: tuple[str, ...] = CODED_LANGUAGES + ("it", "nl", "uk", "ca", "fa")
+CANDIDATES: tuple[str, ...] = (*CODED_LANGUAGES, "it", "nl", "uk", "ca", "fa")
 _LETTER = re.compile(r"[^\W\d_]")
 MIN_LETTERS = 12  # below this a text is 'und' (undetermined)
 
