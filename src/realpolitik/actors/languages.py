@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from realpolitik.actors.gazetteer import DATA_DIR, Gazetteer, GazetteerError
 from realpolitik.actors.schema import Inflection, LanguageFile, Leader
+from realpolitik.datafiles import load_yaml
 from realpolitik.records import ActorRef
 
 LANGUAGE_DIR = DATA_DIR / "languages"
@@ -61,7 +62,7 @@ class LocalSpan:
 def load_language_file(path: Path) -> LanguageFile:
     """Read and validate one language file (errors name the file)."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
         return LanguageFile.model_validate(raw)
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise GazetteerError(f"{path.name}: {exc}") from exc

@@ -5,13 +5,16 @@ No language-specific code: each language is a data file
 per PLOVER type, negation, refusal and modality cues, and role cues; actors come from
 ``actors.languages``. A sentence is read in four steps:
 
-1. **Type** (``SentenceTyper``): a multinomial logistic regression over the shared
-   multilingual encoder's vector of the sentence (``nlp.encoder``), trained by
-   ``make train`` (``events/train_multilingual.py``) on the English corpus and the
-   multilingual training sentences; 17 classes, the 16 PLOVER types and no event.
-2. **Trigger**: the first word of the sentence matching a trigger stem of the chosen type
-   (a stem of four letters or more matches as a prefix, a shorter one only whole); with
-   no stem of that type the event has no trigger word and roles read the whole sentence.
+1. **Type** (``MultilingualCoder.choose``): the trigger stems found in the sentence
+   propose types, and a multinomial logistic regression over the shared multilingual
+   encoder's vector of the sentence (``SentenceTyper``, built by ``make train`` in
+   ``events/train_multilingual.py`` from the English corpus and the multilingual training
+   sentences; 16 PLOVER types and no event) picks the most probable of them; it drops the
+   sentence when it reads no event with p >= ``VETO``, and with no stem in the sentence
+   its own type stands only at p >= ``MODEL_ONLY_THRESHOLD``.
+2. **Trigger**: the first word matching a stem of the chosen type (a stem of four letters
+   or more matches as a prefix, a shorter one only whole); with none, the event has no
+   trigger word and roles read the whole sentence.
 3. **Roles** (rule ``roles:order``): actors in order around the trigger — the first
    actor before it is the source, the first after it the target; with none before (verb-
    first clauses) the first two after it; with none after (verb-final clauses) the first
@@ -37,6 +40,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from realpolitik.actors.languages import LocalSpan, MultilingualActors, normalise
+from realpolitik.datafiles import load_yaml
 from realpolitik.events.lexicon import PloverTable
 from realpolitik.nlp.blank import token_spans
 from realpolitik.records import PLOVER_TYPES, Event, Section, event_id
@@ -97,7 +101,7 @@ class LanguageDataError(ValueError):
 def load_event_language(lang: str, base: Path = EVENT_LANGUAGE_DIR) -> EventLanguageFile:
     path = base / f"{lang}.yaml"
     try:
-        data = EventLanguageFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        data = EventLanguageFile.model_validate(load_yaml(path.read_text(encoding="utf-8")))
     except (OSError, yaml.YAMLError, ValidationError, ValueError) as exc:
         raise LanguageDataError(f"{path.name}: {exc}") from exc
     if data.lang != lang:
