@@ -149,6 +149,9 @@ class RoleFinder:
         self.dissent_types = frozenset(roles.dissent_types)
         self.state_sectors = frozenset(roles.state_sectors)
         self.target_preps = frozenset(lexicon.target_preps)
+        self.object_preps = frozenset(roles.object_preps)
+        self.joint = frozenset(roles.joint_verbs)
+        self.domestic_targets = frozenset(roles.domestic_target_types)
 
     def __call__(self, doc: Doc) -> Doc:
         drafts = [d for d in doc._.rp_drafts if d.alive]
@@ -210,7 +213,59 @@ class RoleFinder:
         if not targets:
             fallback, rule = self.fallback_targets(draft, subj_tokens, res)
             targets = [t for t in fallback if t.key() not in src_keys]
+        if not targets:
+            targets, rule = self.each_other(draft)
+        if not targets:
+            targets, rule = self.patient_country(draft, target_tokens, res)
+            targets = [t for t in targets if t.key() not in src_keys]
+            rule = rule if targets else ""
         draft.targets, draft.target_rule = targets, rule
+
+    def each_other(self, draft: EventDraft) -> tuple[list[ActorRef], str]:
+        """'Japan and the Philippines signed a pact': coordinated parties of a joint act
+        are each other's targets (the coder pairs each source with every other party)."""
+        lemmas = {draft.trigger.token.lemma_.lower()}
+        if draft.trigger.noun is not None:
+            lemmas.add(draft.trigger.noun.lemma_.lower())
+        parties = draft.sources.actors
+        if len(parties) < 2 or not lemmas & self.joint \
+                or len({a.key() for a in parties}) < 2:
+            return [], ""
+        return list(parties), "target:each-other"
+
+    def patient_country(self, draft: EventDraft, tokens: list[Token],
+                        res: ActorResolver) -> tuple[list[ActorRef], str]:
+        """A patient the gazetteer does not know ("pardoned 30 political prisoners",
+        "killed 11 miners in Baghlan province"): its country is that of a place inside
+        the phrase or in the clause, else, for domestic types, the source's. An unnamed
+        patient is coded as that country's civilians (CVL), never as the source itself."""
+        skip = set()
+        if draft.trigger.noun is not None:
+            skip.add(draft.trigger.noun.i)
+        patients = [t for t in tokens if t.pos_ in ("NOUN", "PROPN") and t.i not in skip
+                    and t.i not in res.index]
+        if not patients:
+            return [], ""
+        head = patients[0]
+        words = [t for t in head.subtree if t.i <= head.i]
+        text = " ".join(t.text for t in words)[:80]
+        for tok in head.subtree:
+            if tok.dep_ == "pobj" and tok.head.lower_ in self.location_preps:
+                span = res.index.get(tok.i)
+                if span is not None and span.actor.country is not None:
+                    return [ActorRef(country=span.actor.country, sector="CVL", name=text,
+                                     text=text)], "target:patient-place"
+        if draft.type not in self.domestic_targets:
+            return [], ""
+        placed = self._place_country(draft, res)
+        where = "patient-place"
+        if placed is None:
+            countries = {a.country for a in draft.sources.actors if a.country}
+            placed = countries.pop() if len(countries) == 1 else None
+            where = "patient-domestic"
+        if placed is None:
+            return [], ""
+        return [ActorRef(country=placed, sector="CVL", name=text, text=text)], f"target:{where}"
 
     def _resolve_targets(self, draft: EventDraft, tokens: list[Token],
                          res: ActorResolver) -> tuple[list[ActorRef], str]:
@@ -310,8 +365,8 @@ class RoleFinder:
         for obj in (c for c in verb.children if c.dep_ in ("dobj", "obj") and trig.noun is None):
             # "supply spare parts for Venezuela's jets": the recipient hangs on the object
             for prep in obj.children:
-                if prep.dep_ == "prep" and prep.lower_ in ("to", "for", "on", "against") \
-                        and prep.lower_ in preps:
+                if prep.dep_ == "prep" and prep.lower_ in self.object_preps \
+                        and not (cooperative and prep.lower_ == "against"):
                     out += [g for g in prep.children if g.dep_ == "pobj"]
         for holder in holders:
             if holder is None:
