@@ -145,6 +145,7 @@ class RoleWords(_Strict):
     object_preps: list[str]
     joint_verbs: list[str]
     domestic_target_types: list[str]
+    occasion_markers: list[str]
 
     _v_types = field_validator("location_types", "symmetric_types", "dissent_types",
                                "domestic_target_types")(

@@ -152,6 +152,7 @@ class RoleFinder:
         self.object_preps = frozenset(roles.object_preps)
         self.joint = frozenset(roles.joint_verbs)
         self.domestic_targets = frozenset(roles.domestic_target_types)
+        self.occasion_markers = frozenset(roles.occasion_markers)
 
     def __call__(self, doc: Doc) -> Doc:
         drafts = [d for d in doc._.rp_drafts if d.alive]
@@ -416,6 +417,9 @@ class RoleFinder:
                                               if c.dep_ == "nsubjpass"])
                 if child.dep_ == "ccomp":
                     tokens = [c for c in child.children if c.dep_ == "nsubj"] + tokens
+                # "refused to let UN inspectors board": whom the act lets (or makes) do it
+                tokens += [g for c in child.children if c.dep_ == "ccomp"
+                           for g in c.children if g.dep_ == "nsubj"]
                 inner.sources = draft.sources
                 found, _rule = self._resolve_targets(inner, tokens, res)
                 if found:
@@ -430,7 +434,22 @@ class RoleFinder:
                     for actor in found.actors:
                         if actor.country is not None and actor.country not in sources:
                             return [actor], "target:location"
-        # 5. PLOVER: dissent with no named target is directed at the state it happens in
+        # 5. "would refuse if Washington asks", "deployed destroyers after Chinese ships
+        #    entered": the party of the condition or occasion the act answers
+        if not trig.nominal:
+            sources = {a.country for a in draft.sources.actors}
+            for clause in trig.token.children:
+                if clause.dep_ != "advcl" or not any(
+                        m.dep_ == "mark" and m.lower_ in self.occasion_markers
+                        for m in clause.children):
+                    continue
+                for subj in (c for c in clause.children if c.dep_ == "nsubj"):
+                    found = res.np_actors(subj, deep=True)
+                    named = [a for a in found.actors
+                             if a.country is not None and a.country not in sources]
+                    if named:
+                        return named, "target:occasion"
+        # 6. PLOVER: dissent with no named target is directed at the state it happens in
         if draft.type in self.dissent_types:
             countries = {a.country for a in draft.sources.actors
                          if a.country is not None and a.sector not in self.state_sectors}
