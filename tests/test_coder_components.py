@@ -205,6 +205,88 @@ def test_symmetric_meeting_goes_both_ways(rules_only, vocab) -> None:
                                                                       ("JOR", "EGY")}
 
 
+def test_relation_noun_names_its_counterpart_with_with(rules_only, vocab) -> None:
+    # "Morocco severed relations with Iran ."
+    doc = parse(vocab, [("Morocco", 1, "nsubj", "PROPN", "Morocco"),
+                        ("severed", 1, "ROOT", "VERB", "sever"),
+                        ("relations", 1, "dobj", "NOUN", "relation"),
+                        ("with", 2, "prep", "ADP", "with"),
+                        ("Iran", 3, "pobj", "PROPN", "Iran"),
+                        (".", 1, "punct", "PUNCT", ".")])
+    [event] = code(rules_only, doc, [(0, 1, actor("MAR")), (4, 5, actor("IRN"))])
+    assert (event.source.country, event.target.country) == ("MAR", "IRN")
+
+
+def test_unnamed_patient_of_a_domestic_act_is_the_source_country(rules_only, vocab) -> None:
+    # "Belarus pardoned thirty prisoners ."
+    doc = parse(vocab, [("Belarus", 1, "nsubj", "PROPN", "Belarus"),
+                        ("pardoned", 1, "ROOT", "VERB", "pardon"),
+                        ("thirty", 3, "nummod", "NUM", "thirty"),
+                        ("prisoners", 1, "dobj", "NOUN", "prisoner"),
+                        (".", 1, "punct", "PUNCT", ".")])
+    [event] = code(rules_only, doc, [(0, 1, actor("BLR", "GOV"))])
+    assert event.type == "CONCEDE"
+    assert (event.target.country, event.target.sector) == ("BLR", "CVL")
+    assert "target:patient-domestic" in event.rule
+
+
+def test_unnamed_patient_takes_the_country_of_its_place(rules_only, vocab) -> None:
+    # "Washington lifted curbs on traders in Havana ." (a concession, not a location type)
+    doc = parse(vocab, [("Washington", 1, "nsubj", "PROPN", "Washington"),
+                        ("lifted", 1, "ROOT", "VERB", "lift"),
+                        ("curbs", 1, "dobj", "NOUN", "curb"),
+                        ("on", 2, "prep", "ADP", "on"),
+                        ("traders", 3, "pobj", "NOUN", "trader"),
+                        ("in", 4, "prep", "ADP", "in"),
+                        ("Havana", 5, "pobj", "PROPN", "Havana"),
+                        (".", 1, "punct", "PUNCT", ".")])
+    events = code(rules_only, doc, [(0, 1, actor("USA", "GOV")), (6, 7, actor("CUB"))])
+    assert [(e.type, e.target.country) for e in events] == [("CONCEDE", "CUB")]
+    assert "target:patient-place" in events[0].rule
+
+
+def test_coordinated_parties_of_a_joint_act_target_each_other(rules_only, vocab) -> None:
+    # "Kenya and Uganda signed a treaty ."
+    doc = parse(vocab, [("Kenya", 3, "nsubj", "PROPN", "Kenya"),
+                        ("and", 0, "cc", "CCONJ", "and"),
+                        ("Uganda", 0, "conj", "PROPN", "Uganda"),
+                        ("signed", 3, "ROOT", "VERB", "sign"),
+                        ("a", 5, "det", "DET", "a"),
+                        ("treaty", 3, "dobj", "NOUN", "treaty"),
+                        (".", 3, "punct", "PUNCT", ".")])
+    events = code(rules_only, doc, [(0, 1, actor("KEN")), (2, 3, actor("UGA"))])
+    assert {(e.source.country, e.target.country) for e in events} == {("KEN", "UGA"),
+                                                                      ("UGA", "KEN")}
+
+
+def test_refusing_to_let_someone_act_targets_them(rules_only, vocab) -> None:
+    # "Niger refused to let French inspectors enter ."
+    doc = parse(vocab, [("Niger", 1, "nsubj", "PROPN", "Niger"),
+                        ("refused", 1, "ROOT", "VERB", "refuse"),
+                        ("to", 3, "aux", "PART", "to"),
+                        ("let", 1, "xcomp", "VERB", "let"),
+                        ("French", 5, "amod", "ADJ", "french"),
+                        ("inspectors", 6, "nsubj", "NOUN", "inspector"),
+                        ("enter", 3, "ccomp", "VERB", "enter"),
+                        (".", 1, "punct", "PUNCT", ".")])
+    events = code(rules_only, doc, [(0, 1, actor("NER")), (4, 6, actor("FRA"))])
+    assert [(e.type, e.target.country) for e in events] == [("REJECT", "FRA")]
+
+
+def test_condition_clause_names_the_target(rules_only, vocab) -> None:
+    # "Australia would refuse if Washington persists ."
+    doc = parse(vocab, [("Australia", 2, "nsubj", "PROPN", "Australia"),
+                        ("would", 2, "aux", "AUX", "would"),
+                        ("refuse", 2, "ROOT", "VERB", "refuse"),
+                        ("if", 5, "mark", "SCONJ", "if"),
+                        ("Washington", 5, "nsubj", "PROPN", "Washington"),
+                        ("persists", 2, "advcl", "VERB", "persist"),
+                        (".", 2, "punct", "PUNCT", ".")])
+    events = code(rules_only, doc, [(0, 1, actor("AUS")), (4, 5, actor("USA", "GOV"))])
+    assert [(e.type, e.target.country) for e in events] == [("REJECT", "USA")]
+    assert "target:occasion" in events[0].rule
+
+
 # --------------------------------------------------------------------- the model
 def test_model_types_a_verb_the_lexicon_lacks(coder, vocab) -> None:
     # the typing model reads a trigger no lexicon entry lists; its rule names the model
