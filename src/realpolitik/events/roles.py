@@ -19,6 +19,7 @@ from spacy.tokens import Doc, Token
 
 from realpolitik.actors.coref import (
     GROUP_NOUNS,
+    WINDOW,
     NUMBER_WORDS,
     PERSON_PRONOUNS,
     PLURAL_PRONOUNS,
@@ -119,15 +120,36 @@ class ActorResolver:
         return None
 
     def fill_country(self, tok: Token, actor: ActorRef) -> ActorRef:
-        """'the regime of Nicolas Maduro', 'Venezuela's government': take the owner's country."""
-        owners = [c for c in tok.children if c.dep_ == "poss"]
+        """'the regime of Nicolas Maduro', 'Venezuela's government', 'Greek special
+        forces': take the owner's (or the modifier's) country; 'the diplomats' after
+        'two Belarusian diplomats': that of the last earlier mention of the same sector."""
+        owners = [c for c in tok.children if c.dep_ in ("poss", "amod", "compound", "nmod")]
         owners += [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
                    for g in c.children if g.dep_ == "pobj"]
+        mine = self.index.get(tok.i)
         for owner in owners:
             span = self.index.get(owner.i)
-            if span is not None and span.actor.country is not None:
+            if span is not None and span is not mine and span.actor.country is not None:
                 return actor.model_copy(update={"country": span.actor.country})
+        if actor.sector is not None and any(c.lower_ in ("the", "these", "those")
+                                            for c in tok.children if c.dep_ == "det"):
+            earlier = self.earlier_of_sector(actor.sector, mine.start if mine else tok.i)
+            if earlier is not None:
+                return actor.model_copy(update={"country": earlier})
         return actor
+
+    def earlier_of_sector(self, sector: str, before: int) -> str | None:
+        """The country of the latest earlier mention (this sentence or the history's
+        window) of the same sector, if one names a country."""
+        sent = self.sent
+        for span in sorted(sent.actors, key=lambda s: -s.start):
+            if span.start < before and span.actor.sector == sector and span.actor.country:
+                return span.actor.country
+        for item in reversed(sent.history.items):
+            if sent.index - WINDOW <= item.sentence < sent.index \
+                    and item.actor.sector == sector and item.actor.country:
+                return item.actor.country
+        return None
 
 
 class RoleFinder:
