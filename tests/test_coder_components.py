@@ -287,6 +287,38 @@ def test_condition_clause_names_the_target(rules_only, vocab) -> None:
     assert "target:occasion" in events[0].rule
 
 
+def test_sector_mention_takes_its_modifiers_country(rules_only, vocab) -> None:
+    # "Greek special forces attacked Turkish positions ." (Greek and forces: two mentions)
+    doc = parse(vocab, [("Greek", 2, "amod", "ADJ", "greek"),
+                        ("special", 2, "amod", "ADJ", "special"),
+                        ("forces", 3, "nsubj", "NOUN", "force"),
+                        ("attacked", 3, "ROOT", "VERB", "attack"),
+                        ("Turkish", 5, "amod", "ADJ", "turkish"),
+                        ("positions", 3, "dobj", "NOUN", "position"),
+                        (".", 3, "punct", "PUNCT", ".")])
+    forces = ActorRef(country=None, sector="MIL", name="forces", text="forces")
+    events = code(rules_only, doc, [(0, 1, actor("GRC")), (1, 3, forces),
+                                    (4, 5, actor("TUR"))])
+    assert [(e.source.country, e.type, e.target.country) for e in events] == [
+        ("GRC", "ASSAULT", "TUR")]
+
+
+def test_agentless_passive_act_of_state_is_the_places_government(rules_only, vocab) -> None:
+    # "Two Russian diplomats were expelled from Warsaw ."
+    doc = parse(vocab, [("Two", 2, "nummod", "NUM", "two"),
+                        ("Russian", 2, "amod", "ADJ", "russian"),
+                        ("diplomats", 4, "nsubjpass", "NOUN", "diplomat"),
+                        ("were", 4, "auxpass", "AUX", "be"),
+                        ("expelled", 4, "ROOT", "VERB", "expel"),
+                        ("from", 4, "prep", "ADP", "from"),
+                        ("Warsaw", 5, "pobj", "PROPN", "Warsaw"),
+                        (".", 4, "punct", "PUNCT", ".")])
+    events = code(rules_only, doc, [(1, 3, actor("RUS", "GOV")), (6, 7, actor("POL"))])
+    assert [(e.source.country, e.source.sector, e.type, e.target.country)
+            for e in events] == [("POL", "GOV", "SANCTION", "RUS")]
+    assert "source:place-government" in events[0].rule
+
+
 # --------------------------------------------------------------------- the model
 def test_model_types_a_verb_the_lexicon_lacks(coder, vocab) -> None:
     # the typing model reads a trigger no lexicon entry lists; its rule names the model

@@ -146,9 +146,10 @@ class RoleWords(_Strict):
     joint_verbs: list[str]
     domestic_target_types: list[str]
     occasion_markers: list[str]
+    passive_state_types: list[str]
 
     _v_types = field_validator("location_types", "symmetric_types", "dissent_types",
-                               "domestic_target_types")(
+                               "domestic_target_types", "passive_state_types")(
         classmethod(lambda cls, v: known_types(v)))
 
 

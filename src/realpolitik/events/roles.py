@@ -175,6 +175,7 @@ class RoleFinder:
         self.joint = frozenset(roles.joint_verbs)
         self.domestic_targets = frozenset(roles.domestic_target_types)
         self.occasion_markers = frozenset(roles.occasion_markers)
+        self.passive_state_types = frozenset(roles.passive_state_types)
 
     def __call__(self, doc: Doc) -> Doc:
         drafts = [d for d in doc._.rp_drafts if d.alive]
@@ -224,6 +225,8 @@ class RoleFinder:
         draft.sources = self._domestic_sources(
             Resolved(distinct(sources.actors), sources.rule, sources.weak), draft, res)
         draft.inherited_subject = inherited
+        if not draft.sources.actors and patients and not subj_tokens:
+            draft.sources = self.passive_state(draft, res)
         if not draft.sources.actors:
             named = self._unresolved(subj_tokens)
             if named is None:
@@ -233,6 +236,8 @@ class RoleFinder:
         targets, rule = self._resolve_targets(draft, target_tokens, res)
         src_keys = {a.key() for a in draft.sources.actors}
         targets = [t for t in distinct(targets) if t.key() not in src_keys]
+        if draft.sources.rule == "place-government":  # the place is the source, not a target
+            targets = [t for t in targets if t.country not in {k[0] for k in src_keys}]
         if not targets:
             fallback, rule = self.fallback_targets(draft, subj_tokens, res)
             targets = [t for t in fallback if t.key() not in src_keys]
@@ -319,6 +324,21 @@ class RoleFinder:
             text = " ".join(t.text for t in words)[:80]
             return ActorRef(country=None, sector=None, name=text, text=text)
         return None
+
+    def passive_state(self, draft: EventDraft, res: ActorResolver) -> Resolved:
+        """'Two Russian diplomats were expelled from Warsaw': an agentless passive act
+        of the state (`passive_state_types`) is the government's where it happens."""
+        if draft.type not in self.passive_state_types:
+            return Resolved([])
+        for tok in clause_tokens(draft.trigger.token):
+            if tok.dep_ == "pobj" and tok.head.lower_ in ("in", "from", "at"):
+                span = res.index.get(tok.i)
+                if span is not None and span.actor.country is not None \
+                        and span.actor.sector is None:
+                    country = span.actor.country
+                    return Resolved([ActorRef(country=country, sector="GOV", name=country,
+                                              text=tok.text)], "place-government", True)
+        return Resolved([])
 
     def subjects(self, verb: Token) -> tuple[list[Token], bool]:
         """Subject tokens of ``verb`` and whether they came from another clause."""
