@@ -19,12 +19,12 @@ from spacy.tokens import Doc, Token
 
 from realpolitik.actors.coref import (
     GROUP_NOUNS,
-    WINDOW,
     NUMBER_WORDS,
     PERSON_PRONOUNS,
     PLURAL_PRONOUNS,
     RELATIVE_PRONOUNS,
     SINGULAR_PRONOUNS,
+    WINDOW,
     as_reference,
 )
 from realpolitik.events.context import (
