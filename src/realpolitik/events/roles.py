@@ -35,6 +35,7 @@ from realpolitik.events.context import (
     Trigger,
 )
 from realpolitik.events.lexicon import Lexicon, PloverTable
+from realpolitik.events.role_scorer import RoleScorer, features
 from realpolitik.events.syntax import clause_tokens, distinct, governors, np_interior
 from realpolitik.records import ActorRef
 
@@ -155,8 +156,10 @@ class ActorResolver:
 class RoleFinder:
     """Fills each draft's sources and targets."""
 
-    def __init__(self, lexicon: Lexicon, plover: PloverTable) -> None:
+    def __init__(self, lexicon: Lexicon, plover: PloverTable,
+                 scorer: RoleScorer | None = None) -> None:
         self.lex = lexicon
+        self.scorer = scorer
         self.plover = plover
         roles = lexicon.roles
         self.object_control = frozenset(roles.object_control)
@@ -248,6 +251,32 @@ class RoleFinder:
             targets = [t for t in targets if t.key() not in src_keys]
             rule = rule if targets else ""
         draft.targets, draft.target_rule = targets, rule
+        if self.scorer is not None:
+            self.rescore(draft, res)
+
+    def rescore(self, draft: EventDraft, res: ActorResolver) -> None:
+        """The learned scorer's best candidate replaces the rules' target when it is
+        sure enough and names a country the rules did not."""
+        assert self.scorer is not None
+        src = {a.country for a in draft.sources.actors}
+        first = draft.sources.actors[0].country if draft.sources.actors else None
+        best, best_p = None, self.scorer.threshold
+        seen: set[int] = set()
+        for span in res.sent.actors:
+            if span.actor.country is None or span.start in seen:
+                continue
+            seen.add(span.start)
+            root = res.sent.doc[span.start:span.end].root
+            p = self.scorer.probability(features(draft.trigger.token, root, draft.type,
+                                                 span.actor.sector,
+                                                 span.actor.country == first))
+            if p >= best_p:
+                best, best_p = span.actor, p
+        if best is None or best.country in {t.country for t in draft.targets}:
+            return
+        if best.country in src and best.key() in {a.key() for a in draft.sources.actors}:
+            return
+        draft.targets, draft.target_rule = [best], "target:scorer"
 
     def each_other(self, draft: EventDraft) -> tuple[list[ActorRef], str]:
         """'Japan and the Philippines signed a pact': coordinated parties of a joint act
