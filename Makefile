@@ -26,6 +26,10 @@ test: setup
 train: setup
 	$(BIN)/python -m realpolitik.events.train --compare
 
+# the learned target scorer of the roles component (events/models/roles.json)
+train-roles: setup
+	$(BIN)/python -m realpolitik.events.role_scorer
+
 bench: setup
 	$(BIN)/python bench/run.py
 

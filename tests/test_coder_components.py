@@ -319,6 +319,33 @@ def test_agentless_passive_act_of_state_is_the_places_government(rules_only, voc
     assert "source:place-government" in events[0].rule
 
 
+def test_learned_scorer_overrides_the_rules_only_when_sure(vocab) -> None:
+    # "Russia deployed troops beside Estonia ." ('beside' is no location preposition)
+    from realpolitik.events.role_scorer import RoleScorer, dep_path
+
+    doc = parse(vocab, [("Russia", 1, "nsubj", "PROPN", "Russia"),
+                        ("deployed", 1, "ROOT", "VERB", "deploy"),
+                        ("troops", 1, "dobj", "NOUN", "troop"),
+                        ("beside", 1, "prep", "ADP", "beside"),
+                        ("Estonia", 3, "pobj", "PROPN", "Estonia"),
+                        (".", 1, "punct", "PUNCT", ".")])
+    assert dep_path(doc[1], doc[4]) == "prep:beside/pobj"
+    off = {"use_model": False}
+    coder = EventCoder(vocab, load_plover(), overrides={
+        "realpolitik_triggers": off, "realpolitik_typing": off,
+        "realpolitik_roles": {"use_scorer": False}})
+    actors = [(0, 1, actor("RUS")), (4, 5, actor("EST"))]
+    [plain] = code(coder, doc, actors)
+    assert plain.target is None
+    roles = coder.nlp.get_pipe("realpolitik_roles")
+    roles.scorer = RoleScorer({"path=prep:beside/pobj": 6.0}, -3.0)
+    [scored] = code(coder, doc, actors)
+    assert (scored.target.country, "target:scorer" in scored.rule) == ("EST", True)
+    roles.scorer = RoleScorer({"path=prep:beside/pobj": 6.0}, -9.0)  # p < 0.5: rules stand
+    [unsure] = code(coder, doc, actors)
+    assert unsure.target is None
+
+
 # --------------------------------------------------------------------- the model
 def test_model_types_a_verb_the_lexicon_lacks(coder, vocab) -> None:
     # the typing model reads a trigger no lexicon entry lists; its rule names the model

@@ -5,8 +5,8 @@ Features are the candidate's syntactic relation to the trigger: the dependency p
 whether it shares the source's country. A logistic regression is trained on the train
 split of our own corpus (``python -m realpolitik.events.role_scorer``), over the
 candidates of sentences the rule coder types right, and stored as plain JSON weights.
-The roles component overrides the rules' target with the scorer's best candidate when
-its probability is at least 0.5 and the rules did not already name that country.
+Where the rules name no target (none, or only an unnamed patient), the roles component
+takes the scorer's best candidate when its probability is at least 0.5.
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ def train(out: Path = DEFAULT_PATH) -> dict[str, float]:
     for cands, want, rule in data["dev"]:
         rules_ok += rule == want
         choice = rule
-        if cands:
+        if cands and rule is None:  # as the roles component uses it: where rules find none
             probs = [scorer.probability(f) for f, _, _ in cands]
             best = max(range(len(cands)), key=probs.__getitem__)
             if probs[best] >= scorer.threshold:

@@ -251,12 +251,12 @@ class RoleFinder:
             targets = [t for t in targets if t.key() not in src_keys]
             rule = rule if targets else ""
         draft.targets, draft.target_rule = targets, rule
-        if self.scorer is not None:
+        if self.scorer is not None and (not targets or "patient" in rule):
             self.rescore(draft, res)
 
     def rescore(self, draft: EventDraft, res: ActorResolver) -> None:
-        """The learned scorer's best candidate replaces the rules' target when it is
-        sure enough and names a country the rules did not."""
+        """Where the rules found no named target (none, or only an unnamed patient), the
+        learned scorer's best candidate is the target when it is sure enough."""
         assert self.scorer is not None
         src = {a.country for a in draft.sources.actors}
         first = draft.sources.actors[0].country if draft.sources.actors else None
