@@ -1,11 +1,11 @@
 """Coverage comparison of one story: who reported it, what each outlet reported, where
 outlets disagree, and the loaded words each uses for the same actors.
 
-Conflicts: two happenings of the story with the same source and target where one says
-the source backs the target (a cooperative type, not negated) and the other that it
-refuses or withdraws (the same family negated, or REJECT/RETREAT); only asserted and
-planned readings are compared, since a hypothetical or background mention is not a claim
-about the present.
+Each happening is shown with its report column, and conflicts are found, by the one
+scoring model (``relations.scoring``): two happenings of the story with the same source
+and target where one says the source backs the target (supporting column) and the other
+that it refuses or withdraws (withdrawing column); only claims about the present
+(asserted and planned readings) are compared, not hypothetical or background mentions.
 """
 
 from __future__ import annotations
@@ -17,13 +17,12 @@ from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 
-import yaml
 from pydantic import BaseModel, Field
 
-from realpolitik.events.lexicon import PloverTable
+from realpolitik.datafiles import load_yaml
+from realpolitik.events.lexicon import Column, PloverTable
 from realpolitik.records import Article, Happening, Story
-
-CLAIM_MODALITIES = frozenset({"asserted", "planned"})
+from realpolitik.relations.scoring import claim_of, column_of
 
 
 class TermGroup(BaseModel):
@@ -41,7 +40,7 @@ def load_terms() -> TermList:
     """The loaded-word list (stories/data/loaded_terms.yaml), validated."""
     text = resources.files("realpolitik.stories").joinpath("data", "loaded_terms.yaml") \
         .read_text(encoding="utf-8")
-    return TermList.model_validate(yaml.safe_load(text))
+    return TermList.model_validate(load_yaml(text))
 
 
 class OutletCoverage(BaseModel):
@@ -49,6 +48,7 @@ class OutletCoverage(BaseModel):
     articles: list[str]
     titles: list[str]
     dates: list[dt.date | None]
+    languages: list[str] = Field(default_factory=list)  # each article's language
     duplicate_of: list[str] = Field(default_factory=list)
     happenings: list[str]
     loaded: dict[str, int]
@@ -57,6 +57,7 @@ class OutletCoverage(BaseModel):
 
 class HappeningCoverage(BaseModel):
     happening: Happening
+    column: Column | None  # its column in the report of its target (relations.scoring)
     reported_by: list[str]
     missing_from: list[str]
 
@@ -87,7 +88,8 @@ class Coverage(BaseModel):
         for o in self.outlets:
             dates = ", ".join(str(d) for d in o.dates if d)
             copy = f" (copy of {', '.join(o.duplicate_of)})" if o.duplicate_of else ""
-            lines.append(f"- {o.outlet} [{dates}]{copy}: {len(o.happenings)} events; "
+            langs = f" ({', '.join(sorted(set(o.languages)))})" if o.languages else ""
+            lines.append(f"- {o.outlet}{langs} [{dates}]{copy}: {len(o.happenings)} events; "
                          f"loaded words {_counts(o.loaded) or 'none'}; "
                          f"neutral {_counts(o.neutral) or 'none'}")
         lines += ["", f"{h2}Events"]
@@ -98,7 +100,8 @@ class Coverage(BaseModel):
                 what += f" ({h.modality})"
             target = h.target.name if h.target else "-"
             scope = "all outlets" if not hc.missing_from else "only " + ", ".join(hc.reported_by)
-            lines.append(f"- {h.source.name} {what} {target}: {h.mentions} mentions, "
+            column = f" [{hc.column}]" if hc.column else ""
+            lines.append(f"- {h.source.name} {what} {target}{column}: {h.mentions} mentions, "
                          f"{len(h.origins)} origin(s) [{', '.join(h.origins)}]; {scope}")
         lines += ["", f"{h2}Conflicts"]
         lines += [f"- {c.description}" for c in self.conflicts] or ["- none"]
@@ -135,28 +138,18 @@ def compare(story: Story, articles: Sequence[Article], happenings: Sequence[Happ
             neutral.update(_term_counts(texts, group.neutral))
         outlets.append(OutletCoverage(
             outlet=outlet, articles=[a.id for a in arts], titles=[a.title or "" for a in arts],
-            dates=[a.published for a in arts],
+            dates=[a.published for a in arts], languages=[a.language for a in arts],
             duplicate_of=[a.duplicate_of for a in arts if a.duplicate_of],
             happenings=[h.id for h in happenings if outlet in h.outlets],
             loaded=loaded, neutral=neutral,
         ))
     names = [o.outlet for o in outlets]
-    coverage = [HappeningCoverage(happening=h, reported_by=h.outlets,
+    coverage = [HappeningCoverage(happening=h, column=column_of(h, plover),
+                                  reported_by=h.outlets,
                                   missing_from=[n for n in names if n not in h.outlets])
                 for h in sorted(happenings, key=lambda h: (-h.mentions, h.id))]
     return Coverage(story=story, outlets=outlets, happenings=coverage,
                     conflicts=find_conflicts(happenings, plover))
-
-
-def stance_of(h: Happening, plover: PloverTable) -> str | None:
-    """'backing' or 'refusing' for claims about cooperation, else None."""
-    if h.modality not in CLAIM_MODALITIES:
-        return None
-    if h.type in ("REJECT", "RETREAT"):
-        return None if h.negated else "refusing"
-    if plover.types[h.type].cooperative:
-        return "refusing" if h.negated else "backing"
-    return None
 
 
 def _name(h: Happening) -> str:
@@ -166,7 +159,7 @@ def _name(h: Happening) -> str:
 def find_conflicts(happenings: Sequence[Happening], plover: PloverTable) -> list[Conflict]:
     by_pair: dict[tuple[str | None, str | None], dict[str, list[Happening]]] = {}
     for h in happenings:
-        stance = stance_of(h, plover)
+        stance = claim_of(h, plover)
         if stance is None or h.target is None:
             continue
         pair = (h.source.country, h.target.country)
