@@ -28,6 +28,10 @@ train: setup
 	$(BIN)/python -m realpolitik.events.train --compare
 	$(BIN)/python -m realpolitik.events.train_multilingual
 
+# the learned target scorer of the roles component (events/models/roles.json)
+train-roles: setup
+	$(BIN)/python -m realpolitik.events.role_scorer
+
 bench: setup
 	$(BIN)/python bench/run.py
 
