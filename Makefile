@@ -27,8 +27,9 @@ test: setup
 train: setup
 	$(BIN)/python -m realpolitik.events.train --compare
 	$(BIN)/python -m realpolitik.events.train_multilingual
+	$(BIN)/python -m realpolitik.events.role_scorer
 
-# the learned target scorer of the roles component (events/models/roles.json)
+# only the learned target scorer of the roles component (events/models/roles.json)
 train-roles: setup
 	$(BIN)/python -m realpolitik.events.role_scorer
 
