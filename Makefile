@@ -22,9 +22,16 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
-# Rebuild the event typing model from training/data (deterministic; a few CPU minutes).
+# Rebuild the event typing models: English from training/data, multilingual from
+# training/data + training/multilingual (deterministic; a few CPU minutes).
 train: setup
 	$(BIN)/python -m realpolitik.events.train --compare
+	$(BIN)/python -m realpolitik.events.train_multilingual
+	$(BIN)/python -m realpolitik.events.role_scorer
+
+# only the learned target scorer of the roles component (events/models/roles.json)
+train-roles: setup
+	$(BIN)/python -m realpolitik.events.role_scorer
 
 bench: setup
 	$(BIN)/python bench/run.py

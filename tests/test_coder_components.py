@@ -205,6 +205,147 @@ def test_symmetric_meeting_goes_both_ways(rules_only, vocab) -> None:
                                                                       ("JOR", "EGY")}
 
 
+def test_relation_noun_names_its_counterpart_with_with(rules_only, vocab) -> None:
+    # "Morocco severed relations with Iran ."
+    doc = parse(vocab, [("Morocco", 1, "nsubj", "PROPN", "Morocco"),
+                        ("severed", 1, "ROOT", "VERB", "sever"),
+                        ("relations", 1, "dobj", "NOUN", "relation"),
+                        ("with", 2, "prep", "ADP", "with"),
+                        ("Iran", 3, "pobj", "PROPN", "Iran"),
+                        (".", 1, "punct", "PUNCT", ".")])
+    [event] = code(rules_only, doc, [(0, 1, actor("MAR")), (4, 5, actor("IRN"))])
+    assert (event.source.country, event.target.country) == ("MAR", "IRN")
+
+
+def test_unnamed_patient_of_a_domestic_act_is_the_source_country(rules_only, vocab) -> None:
+    # "Belarus pardoned thirty prisoners ."
+    doc = parse(vocab, [("Belarus", 1, "nsubj", "PROPN", "Belarus"),
+                        ("pardoned", 1, "ROOT", "VERB", "pardon"),
+                        ("thirty", 3, "nummod", "NUM", "thirty"),
+                        ("prisoners", 1, "dobj", "NOUN", "prisoner"),
+                        (".", 1, "punct", "PUNCT", ".")])
+    [event] = code(rules_only, doc, [(0, 1, actor("BLR", "GOV"))])
+    assert event.type == "CONCEDE"
+    assert (event.target.country, event.target.sector) == ("BLR", "CVL")
+    assert "target:patient-domestic" in event.rule
+
+
+def test_unnamed_patient_takes_the_country_of_its_place(rules_only, vocab) -> None:
+    # "Washington lifted curbs on traders in Havana ." (a concession, not a location type)
+    doc = parse(vocab, [("Washington", 1, "nsubj", "PROPN", "Washington"),
+                        ("lifted", 1, "ROOT", "VERB", "lift"),
+                        ("curbs", 1, "dobj", "NOUN", "curb"),
+                        ("on", 2, "prep", "ADP", "on"),
+                        ("traders", 3, "pobj", "NOUN", "trader"),
+                        ("in", 4, "prep", "ADP", "in"),
+                        ("Havana", 5, "pobj", "PROPN", "Havana"),
+                        (".", 1, "punct", "PUNCT", ".")])
+    events = code(rules_only, doc, [(0, 1, actor("USA", "GOV")), (6, 7, actor("CUB"))])
+    assert [(e.type, e.target.country) for e in events] == [("CONCEDE", "CUB")]
+    assert "target:patient-place" in events[0].rule
+
+
+def test_coordinated_parties_of_a_joint_act_target_each_other(rules_only, vocab) -> None:
+    # "Kenya and Uganda signed a treaty ."
+    doc = parse(vocab, [("Kenya", 3, "nsubj", "PROPN", "Kenya"),
+                        ("and", 0, "cc", "CCONJ", "and"),
+                        ("Uganda", 0, "conj", "PROPN", "Uganda"),
+                        ("signed", 3, "ROOT", "VERB", "sign"),
+                        ("a", 5, "det", "DET", "a"),
+                        ("treaty", 3, "dobj", "NOUN", "treaty"),
+                        (".", 3, "punct", "PUNCT", ".")])
+    events = code(rules_only, doc, [(0, 1, actor("KEN")), (2, 3, actor("UGA"))])
+    assert {(e.source.country, e.target.country) for e in events} == {("KEN", "UGA"),
+                                                                      ("UGA", "KEN")}
+
+
+def test_refusing_to_let_someone_act_targets_them(rules_only, vocab) -> None:
+    # "Niger refused to let French inspectors enter ."
+    doc = parse(vocab, [("Niger", 1, "nsubj", "PROPN", "Niger"),
+                        ("refused", 1, "ROOT", "VERB", "refuse"),
+                        ("to", 3, "aux", "PART", "to"),
+                        ("let", 1, "xcomp", "VERB", "let"),
+                        ("French", 5, "amod", "ADJ", "french"),
+                        ("inspectors", 6, "nsubj", "NOUN", "inspector"),
+                        ("enter", 3, "ccomp", "VERB", "enter"),
+                        (".", 1, "punct", "PUNCT", ".")])
+    events = code(rules_only, doc, [(0, 1, actor("NER")), (4, 6, actor("FRA"))])
+    assert [(e.type, e.target.country) for e in events] == [("REJECT", "FRA")]
+
+
+def test_condition_clause_names_the_target(rules_only, vocab) -> None:
+    # "Australia would refuse if Washington persists ."
+    doc = parse(vocab, [("Australia", 2, "nsubj", "PROPN", "Australia"),
+                        ("would", 2, "aux", "AUX", "would"),
+                        ("refuse", 2, "ROOT", "VERB", "refuse"),
+                        ("if", 5, "mark", "SCONJ", "if"),
+                        ("Washington", 5, "nsubj", "PROPN", "Washington"),
+                        ("persists", 2, "advcl", "VERB", "persist"),
+                        (".", 2, "punct", "PUNCT", ".")])
+    events = code(rules_only, doc, [(0, 1, actor("AUS")), (4, 5, actor("USA", "GOV"))])
+    assert [(e.type, e.target.country) for e in events] == [("REJECT", "USA")]
+    assert "target:occasion" in events[0].rule
+
+
+def test_sector_mention_takes_its_modifiers_country(rules_only, vocab) -> None:
+    # "Greek special forces attacked Turkish positions ." (Greek and forces: two mentions)
+    doc = parse(vocab, [("Greek", 2, "amod", "ADJ", "greek"),
+                        ("special", 2, "amod", "ADJ", "special"),
+                        ("forces", 3, "nsubj", "NOUN", "force"),
+                        ("attacked", 3, "ROOT", "VERB", "attack"),
+                        ("Turkish", 5, "amod", "ADJ", "turkish"),
+                        ("positions", 3, "dobj", "NOUN", "position"),
+                        (".", 3, "punct", "PUNCT", ".")])
+    forces = ActorRef(country=None, sector="MIL", name="forces", text="forces")
+    events = code(rules_only, doc, [(0, 1, actor("GRC")), (1, 3, forces),
+                                    (4, 5, actor("TUR"))])
+    assert [(e.source.country, e.type, e.target.country) for e in events] == [
+        ("GRC", "ASSAULT", "TUR")]
+
+
+def test_agentless_passive_act_of_state_is_the_places_government(rules_only, vocab) -> None:
+    # "Two Russian diplomats were expelled from Warsaw ."
+    doc = parse(vocab, [("Two", 2, "nummod", "NUM", "two"),
+                        ("Russian", 2, "amod", "ADJ", "russian"),
+                        ("diplomats", 4, "nsubjpass", "NOUN", "diplomat"),
+                        ("were", 4, "auxpass", "AUX", "be"),
+                        ("expelled", 4, "ROOT", "VERB", "expel"),
+                        ("from", 4, "prep", "ADP", "from"),
+                        ("Warsaw", 5, "pobj", "PROPN", "Warsaw"),
+                        (".", 4, "punct", "PUNCT", ".")])
+    events = code(rules_only, doc, [(1, 3, actor("RUS", "GOV")), (6, 7, actor("POL"))])
+    assert [(e.source.country, e.source.sector, e.type, e.target.country)
+            for e in events] == [("POL", "GOV", "SANCTION", "RUS")]
+    assert "source:place-government" in events[0].rule
+
+
+def test_learned_scorer_overrides_the_rules_only_when_sure(vocab) -> None:
+    # "Russia deployed troops beside Estonia ." ('beside' is no location preposition)
+    from realpolitik.events.role_scorer import RoleScorer, dep_path
+
+    doc = parse(vocab, [("Russia", 1, "nsubj", "PROPN", "Russia"),
+                        ("deployed", 1, "ROOT", "VERB", "deploy"),
+                        ("troops", 1, "dobj", "NOUN", "troop"),
+                        ("beside", 1, "prep", "ADP", "beside"),
+                        ("Estonia", 3, "pobj", "PROPN", "Estonia"),
+                        (".", 1, "punct", "PUNCT", ".")])
+    assert dep_path(doc[1], doc[4]) == "prep:beside/pobj"
+    off = {"use_model": False}
+    coder = EventCoder(vocab, load_plover(), overrides={
+        "realpolitik_triggers": off, "realpolitik_typing": off,
+        "realpolitik_roles": {"use_scorer": False}})
+    actors = [(0, 1, actor("RUS")), (4, 5, actor("EST"))]
+    [plain] = code(coder, doc, actors)
+    assert plain.target is None
+    roles = coder.nlp.get_pipe("realpolitik_roles")
+    roles.scorer = RoleScorer({"path=prep:beside/pobj": 6.0}, -3.0)
+    [scored] = code(coder, doc, actors)
+    assert (scored.target.country, "target:scorer" in scored.rule) == ("EST", True)
+    roles.scorer = RoleScorer({"path=prep:beside/pobj": 6.0}, -9.0)  # p < 0.5: rules stand
+    [unsure] = code(coder, doc, actors)
+    assert unsure.target is None
+
+
 # --------------------------------------------------------------------- the model
 def test_model_types_a_verb_the_lexicon_lacks(coder, vocab) -> None:
     # the typing model reads a trigger no lexicon entry lists; its rule names the model

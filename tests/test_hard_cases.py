@@ -228,3 +228,33 @@ def test_conditional_should_is_not_a_demand(pipe: Pipeline) -> None:
     events = code(pipe, "Officials told the paper that Moscow would not help should "
                         "Washington escalate.")
     assert not [e for e in events if e.rule.startswith("obligation:")]
+
+
+# ------------------------------------------------------------------------------- roles
+def test_relations_severed_with_a_country(pipe: Pipeline) -> None:
+    events = code(pipe, "Paraguay severed diplomatic relations with Cuba last week.")
+    assert find(events, "PRY", target="CUB")
+
+
+def test_pardoned_prisoners_are_the_countrys_own(pipe: Pipeline) -> None:
+    events = code(pipe, "Kazakhstan pardoned forty political prisoners on Monday.")
+    assert [(e.type, e.target.country) for e in find(events, "KAZ")] == [("CONCEDE", "KAZ")]
+
+
+def test_joint_signing_goes_both_ways(pipe: Pipeline) -> None:
+    events = code(pipe, "Kenya and Tanzania signed a border treaty in Arusha.")
+    pairs = {(e.source.country, e.target.country if e.target else None) for e in events}
+    assert {("KEN", "TZA"), ("TZA", "KEN")} <= pairs
+
+
+def test_definite_sector_mention_refers_to_the_earlier_one(pipe: Pipeline) -> None:
+    events = code(pipe, "Lithuania expelled two Belarusian diplomats on Monday. "
+                        "The diplomats had met opposition figures in Vilnius.")
+    assert find(events, "LTU", "SANCTION", "BLR")
+    assert [e for e in events if e.type == "CONSULT" and e.source.country == "BLR"]
+
+
+def test_expelled_from_a_capital_names_the_expelling_state(pipe: Pipeline) -> None:
+    events = code(pipe, "Two Russian diplomats were expelled from Warsaw on Monday.")
+    assert [(e.source.country, e.type, e.target.country) for e in events] == [
+        ("POL", "SANCTION", "RUS")]

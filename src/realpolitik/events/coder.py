@@ -29,6 +29,7 @@ from realpolitik.events.attribution import Attribution
 from realpolitik.events.context import EventDraft, SentenceInput
 from realpolitik.events.lexicon import Lexicon, PloverTable, TypeRule, load_lexicon, load_plover
 from realpolitik.events.polarity import PolarityModality
+from realpolitik.events.role_scorer import RoleScorer
 from realpolitik.events.roles import RoleFinder
 from realpolitik.events.syntax import main_clause
 from realpolitik.events.triggers import TriggerFinder
@@ -73,9 +74,14 @@ def make_typing(nlp: Language, name: str, data_dir: str, model_dir: str, use_mod
                       veto)
 
 
-@Language.factory("realpolitik_roles", default_config={"data_dir": ""})
-def make_roles(nlp: Language, name: str, data_dir: str) -> RoleFinder:
-    return RoleFinder(_lexicon(data_dir), _plover(data_dir))
+@Language.factory("realpolitik_roles", default_config={"data_dir": "", "model_dir": "",
+                                                       "use_scorer": True})
+def make_roles(nlp: Language, name: str, data_dir: str, model_dir: str,
+               use_scorer: bool) -> RoleFinder:
+    scorer = None
+    if use_scorer:
+        scorer = RoleScorer.load(Path(model_dir) / "roles.json" if model_dir else None)
+    return RoleFinder(_lexicon(data_dir), _plover(data_dir), scorer)
 
 
 @Language.factory("realpolitik_polarity", default_config={"data_dir": ""})

@@ -191,8 +191,14 @@ class RoleWords(_Strict):
     recipient_verbs: list[str]
     dissent_types: list[str]
     symmetric_types: list[str]
+    object_preps: list[str]
+    joint_verbs: list[str]
+    domestic_target_types: list[str]
+    occasion_markers: list[str]
+    passive_state_types: list[str]
 
-    _v_types = field_validator("location_types", "symmetric_types", "dissent_types")(
+    _v_types = field_validator("location_types", "symmetric_types", "dissent_types",
+                               "domestic_target_types", "passive_state_types")(
         classmethod(lambda cls, v: known_types(v)))
 
 

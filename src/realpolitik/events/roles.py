@@ -24,6 +24,7 @@ from realpolitik.actors.coref import (
     PLURAL_PRONOUNS,
     RELATIVE_PRONOUNS,
     SINGULAR_PRONOUNS,
+    WINDOW,
     as_reference,
 )
 from realpolitik.events.context import (
@@ -34,6 +35,7 @@ from realpolitik.events.context import (
     Trigger,
 )
 from realpolitik.events.lexicon import Lexicon, PloverTable
+from realpolitik.events.role_scorer import RoleScorer, features
 from realpolitik.events.syntax import clause_tokens, distinct, governors, np_interior
 from realpolitik.records import ActorRef
 
@@ -119,22 +121,45 @@ class ActorResolver:
         return None
 
     def fill_country(self, tok: Token, actor: ActorRef) -> ActorRef:
-        """'the regime of Nicolas Maduro', 'Venezuela's government': take the owner's country."""
-        owners = [c for c in tok.children if c.dep_ == "poss"]
+        """'the regime of Nicolas Maduro', 'Venezuela's government', 'Greek special
+        forces': take the owner's (or the modifier's) country; 'the diplomats' after
+        'two Belarusian diplomats': that of the last earlier mention of the same sector."""
+        owners = [c for c in tok.children if c.dep_ in ("poss", "amod", "compound", "nmod")]
         owners += [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
                    for g in c.children if g.dep_ == "pobj"]
+        mine = self.index.get(tok.i)
         for owner in owners:
             span = self.index.get(owner.i)
-            if span is not None and span.actor.country is not None:
+            if span is not None and span is not mine and span.actor.country is not None:
                 return actor.model_copy(update={"country": span.actor.country})
+        if actor.sector is not None and any(c.lower_ in ("the", "these", "those")
+                                            for c in tok.children if c.dep_ == "det"):
+            earlier = self.earlier_of_sector(actor.sector, mine.start if mine else tok.i)
+            if earlier is not None:
+                return actor.model_copy(update={"country": earlier})
         return actor
+
+    def earlier_of_sector(self, sector: str, before: int) -> str | None:
+        """The country of the latest earlier mention (this sentence or the history's
+        window) of the same sector, if one names a country."""
+        sent = self.sent
+        for span in sorted(sent.actors, key=lambda s: -s.start):
+            if span.start < before and span.actor.sector == sector and span.actor.country:
+                return span.actor.country
+        for item in reversed(sent.history.items):
+            if sent.index - WINDOW <= item.sentence < sent.index \
+                    and item.actor.sector == sector and item.actor.country:
+                return item.actor.country
+        return None
 
 
 class RoleFinder:
     """Fills each draft's sources and targets."""
 
-    def __init__(self, lexicon: Lexicon, plover: PloverTable) -> None:
+    def __init__(self, lexicon: Lexicon, plover: PloverTable,
+                 scorer: RoleScorer | None = None) -> None:
         self.lex = lexicon
+        self.scorer = scorer
         self.plover = plover
         roles = lexicon.roles
         self.object_control = frozenset(roles.object_control)
@@ -149,6 +174,11 @@ class RoleFinder:
         self.dissent_types = frozenset(roles.dissent_types)
         self.state_sectors = frozenset(roles.state_sectors)
         self.target_preps = frozenset(lexicon.target_preps)
+        self.object_preps = frozenset(roles.object_preps)
+        self.joint = frozenset(roles.joint_verbs)
+        self.domestic_targets = frozenset(roles.domestic_target_types)
+        self.occasion_markers = frozenset(roles.occasion_markers)
+        self.passive_state_types = frozenset(roles.passive_state_types)
 
     def __call__(self, doc: Doc) -> Doc:
         drafts = [d for d in doc._.rp_drafts if d.alive]
@@ -198,6 +228,8 @@ class RoleFinder:
         draft.sources = self._domestic_sources(
             Resolved(distinct(sources.actors), sources.rule, sources.weak), draft, res)
         draft.inherited_subject = inherited
+        if not draft.sources.actors and patients and not subj_tokens:
+            draft.sources = self.passive_state(draft, res)
         if not draft.sources.actors:
             named = self._unresolved(subj_tokens)
             if named is None:
@@ -207,10 +239,90 @@ class RoleFinder:
         targets, rule = self._resolve_targets(draft, target_tokens, res)
         src_keys = {a.key() for a in draft.sources.actors}
         targets = [t for t in distinct(targets) if t.key() not in src_keys]
+        if draft.sources.rule == "place-government":  # the place is the source, not a target
+            targets = [t for t in targets if t.country not in {k[0] for k in src_keys}]
         if not targets:
             fallback, rule = self.fallback_targets(draft, subj_tokens, res)
             targets = [t for t in fallback if t.key() not in src_keys]
+        if not targets:
+            targets, rule = self.each_other(draft)
+        if not targets:
+            targets, rule = self.patient_country(draft, target_tokens, res)
+            targets = [t for t in targets if t.key() not in src_keys]
+            rule = rule if targets else ""
         draft.targets, draft.target_rule = targets, rule
+        if self.scorer is not None and (not targets or "patient" in rule):
+            self.rescore(draft, res)
+
+    def rescore(self, draft: EventDraft, res: ActorResolver) -> None:
+        """Where the rules found no named target (none, or only an unnamed patient), the
+        learned scorer's best candidate is the target when it is sure enough."""
+        assert self.scorer is not None
+        src = {a.country for a in draft.sources.actors}
+        first = draft.sources.actors[0].country if draft.sources.actors else None
+        best, best_p = None, self.scorer.threshold
+        seen: set[int] = set()
+        for span in res.sent.actors:
+            if span.actor.country is None or span.start in seen:
+                continue
+            seen.add(span.start)
+            root = res.sent.doc[span.start:span.end].root
+            p = self.scorer.probability(features(draft.trigger.token, root, draft.type,
+                                                 span.actor.sector,
+                                                 span.actor.country == first))
+            if p >= best_p:
+                best, best_p = span.actor, p
+        if best is None or best.country in {t.country for t in draft.targets}:
+            return
+        if best.country in src and best.key() in {a.key() for a in draft.sources.actors}:
+            return
+        draft.targets, draft.target_rule = [best], "target:scorer"
+
+    def each_other(self, draft: EventDraft) -> tuple[list[ActorRef], str]:
+        """'Japan and the Philippines signed a pact': coordinated parties of a joint act
+        are each other's targets (the coder pairs each source with every other party)."""
+        lemmas = {draft.trigger.token.lemma_.lower()}
+        if draft.trigger.noun is not None:
+            lemmas.add(draft.trigger.noun.lemma_.lower())
+        parties = draft.sources.actors
+        if len(parties) < 2 or not lemmas & self.joint \
+                or len({a.key() for a in parties}) < 2:
+            return [], ""
+        return list(parties), "target:each-other"
+
+    def patient_country(self, draft: EventDraft, tokens: list[Token],
+                        res: ActorResolver) -> tuple[list[ActorRef], str]:
+        """A patient the gazetteer does not know ("pardoned 30 political prisoners",
+        "killed 11 miners in Baghlan province"): its country is that of a place inside
+        the phrase or in the clause, else, for domestic types, the source's. An unnamed
+        patient is coded as that country's civilians (CVL), never as the source itself."""
+        skip = set()
+        if draft.trigger.noun is not None:
+            skip.add(draft.trigger.noun.i)
+        patients = [t for t in tokens if t.pos_ in ("NOUN", "PROPN") and t.i not in skip
+                    and t.i not in res.index]
+        if not patients:
+            return [], ""
+        head = patients[0]
+        words = [t for t in head.subtree if t.i <= head.i]
+        text = " ".join(t.text for t in words)[:80]
+        for tok in head.subtree:
+            if tok.dep_ == "pobj" and tok.head.lower_ in self.location_preps:
+                span = res.index.get(tok.i)
+                if span is not None and span.actor.country is not None:
+                    return [ActorRef(country=span.actor.country, sector="CVL", name=text,
+                                     text=text)], "target:patient-place"
+        if draft.type not in self.domestic_targets:
+            return [], ""
+        placed = self._place_country(draft, res)
+        where = "patient-place"
+        if placed is None:
+            countries = {a.country for a in draft.sources.actors if a.country}
+            placed = countries.pop() if len(countries) == 1 else None
+            where = "patient-domestic"
+        if placed is None:
+            return [], ""
+        return [ActorRef(country=placed, sector="CVL", name=text, text=text)], f"target:{where}"
 
     def _resolve_targets(self, draft: EventDraft, tokens: list[Token],
                          res: ActorResolver) -> tuple[list[ActorRef], str]:
@@ -241,6 +353,21 @@ class RoleFinder:
             text = " ".join(t.text for t in words)[:80]
             return ActorRef(country=None, sector=None, name=text, text=text)
         return None
+
+    def passive_state(self, draft: EventDraft, res: ActorResolver) -> Resolved:
+        """'Two Russian diplomats were expelled from Warsaw': an agentless passive act
+        of the state (`passive_state_types`) is the government's where it happens."""
+        if draft.type not in self.passive_state_types:
+            return Resolved([])
+        for tok in clause_tokens(draft.trigger.token):
+            if tok.dep_ == "pobj" and tok.head.lower_ in ("in", "from", "at"):
+                span = res.index.get(tok.i)
+                if span is not None and span.actor.country is not None \
+                        and span.actor.sector is None:
+                    country = span.actor.country
+                    return Resolved([ActorRef(country=country, sector="GOV", name=country,
+                                              text=tok.text)], "place-government", True)
+        return Resolved([])
 
     def subjects(self, verb: Token) -> tuple[list[Token], bool]:
         """Subject tokens of ``verb`` and whether they came from another clause."""
@@ -310,8 +437,8 @@ class RoleFinder:
         for obj in (c for c in verb.children if c.dep_ in ("dobj", "obj") and trig.noun is None):
             # "supply spare parts for Venezuela's jets": the recipient hangs on the object
             for prep in obj.children:
-                if prep.dep_ == "prep" and prep.lower_ in ("to", "for", "on", "against") \
-                        and prep.lower_ in preps:
+                if prep.dep_ == "prep" and prep.lower_ in self.object_preps \
+                        and not (cooperative and prep.lower_ == "against"):
                     out += [g for g in prep.children if g.dep_ == "pobj"]
         for holder in holders:
             if holder is None:
@@ -361,6 +488,9 @@ class RoleFinder:
                                               if c.dep_ == "nsubjpass"])
                 if child.dep_ == "ccomp":
                     tokens = [c for c in child.children if c.dep_ == "nsubj"] + tokens
+                # "refused to let UN inspectors board": whom the act lets (or makes) do it
+                tokens += [g for c in child.children if c.dep_ == "ccomp"
+                           for g in c.children if g.dep_ == "nsubj"]
                 inner.sources = draft.sources
                 found, _rule = self._resolve_targets(inner, tokens, res)
                 if found:
@@ -375,7 +505,22 @@ class RoleFinder:
                     for actor in found.actors:
                         if actor.country is not None and actor.country not in sources:
                             return [actor], "target:location"
-        # 5. PLOVER: dissent with no named target is directed at the state it happens in
+        # 5. "would refuse if Washington asks", "deployed destroyers after Chinese ships
+        #    entered": the party of the condition or occasion the act answers
+        if not trig.nominal:
+            sources = {a.country for a in draft.sources.actors}
+            for clause in trig.token.children:
+                if clause.dep_ != "advcl" or not any(
+                        m.dep_ == "mark" and m.lower_ in self.occasion_markers
+                        for m in clause.children):
+                    continue
+                for subj in (c for c in clause.children if c.dep_ == "nsubj"):
+                    found = res.np_actors(subj, deep=True)
+                    named = [a for a in found.actors
+                             if a.country is not None and a.country not in sources]
+                    if named:
+                        return named, "target:occasion"
+        # 6. PLOVER: dissent with no named target is directed at the state it happens in
         if draft.type in self.dissent_types:
             countries = {a.country for a in draft.sources.actors
                          if a.country is not None and a.sector not in self.state_sectors}
