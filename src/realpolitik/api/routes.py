@@ -17,6 +17,7 @@ from realpolitik.api.deps import ApiState, get_state
 from realpolitik.records import Article, Event, Happening, Mention, Story
 from realpolitik.relations.indices import DateRangeError, DyadPoint, IndexReport, dyad_series
 from realpolitik.relations.report import Report
+from realpolitik.settings import DEFAULTS
 from realpolitik.store.db import ActorRow
 from realpolitik.store.live import LiveState, StoredAlert
 from realpolitik.stories import Coverage, compare
@@ -193,8 +194,9 @@ def list_relations(state: State, limit: Limit = 100, offset: Offset = 0,
 @router.get("/indices/{country}", response_model=IndexReport, tags=["relations"])
 def get_indices(country: CountryPath, state: State,
                 as_of: Annotated[dt.date | None, Query(description="End of the window.")] = None,
-                window: Annotated[int, Query(ge=1, le=3650)] = 90,
-                baseline: Annotated[int, Query(ge=1, le=3650)] = 365) -> IndexReport:
+                window: Annotated[int, Query(ge=1, le=3650)] = DEFAULTS.analysis.window_days,
+                baseline: Annotated[int, Query(ge=1, le=3650)] = DEFAULTS.analysis.baseline_days
+                ) -> IndexReport:
     """Isolation and pressure indices for a country (as `realpolitik indices`)."""
     with state.reader() as store:
         try:

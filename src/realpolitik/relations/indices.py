@@ -47,6 +47,7 @@ from pydantic import BaseModel, Field
 from realpolitik.events.lexicon import PloverTable
 from realpolitik.records import ActorRef, Happening
 from realpolitik.relations.report import MIXED_RATIO, MODALITY_WEIGHT, column_of
+from realpolitik.settings import DEFAULTS
 
 Period = Literal["day", "week"]
 PRESSURE_FLOOR = 0.01
@@ -324,7 +325,8 @@ def check_history(as_of: dt.date, window_days: int, baseline_days: int) -> None:
 
 def country_indices(country: str, happenings: Sequence[Happening], plover: PloverTable,
                     name_of: Callable[[str], str | None], as_of: dt.date | None = None,
-                    window_days: int = 90, baseline_days: int = 365) -> IndexReport:
+                    window_days: int = DEFAULTS.analysis.window_days,
+                    baseline_days: int = DEFAULTS.analysis.baseline_days) -> IndexReport:
     """Indices for ``country`` from happenings (any, filtered here to those toward it)."""
     toward = toward_country(country, happenings)
     dated = [h.date for h in toward if h.date]

@@ -23,19 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 from datasketch import MinHashLSH
 
+from realpolitik.settings import StoriesSettings as StorySettings
 from realpolitik.stories.features import NUM_PERM, ArticleProfile, jaccard
-
-
-@dataclass(frozen=True)
-class StorySettings:
-    """Thresholds for grouping; defaults chosen on the labelled benchmark in bench/stories."""
-
-    link_threshold: float = 0.70
-    window_days: int = 6
-    actor_weight: float = 0.15
-    type_weight: float = 0.05
-    duplicate_threshold: float = 0.8
-    happening_window_days: int = 7
 
 
 @dataclass
