@@ -26,6 +26,12 @@ def test_defaults_read_no_environment() -> None:
     assert {layer for _, _, layer in loaded.rows()} == {"default"}
 
 
+def test_every_group_is_read_from_the_environment() -> None:
+    from realpolitik.settings import Settings, _env_reader
+
+    assert set(_env_reader().model_fields) == set(Settings.model_fields)
+
+
 def test_file_then_env_then_cli(tmp_path: Path) -> None:
     config = _toml(tmp_path, "[analysis]\nwindow_days = 30\nbaseline_days = 200\n"
                              "[stories]\nwindow_days = 3\n[model]\nspacy = 'from_file'\n")

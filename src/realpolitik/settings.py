@@ -19,6 +19,7 @@ down.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tomllib
@@ -28,8 +29,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
-from pydantic_settings.exceptions import SettingsError as SettingsSourceError
 
 ENV_PREFIX = "REALPOLITIK_"
 CONFIG_ENV = "REALPOLITIK_CONFIG"
@@ -111,20 +110,6 @@ class Settings(_Group):
     api: ApiSettingsGroup = Field(default_factory=ApiSettingsGroup)
 
 
-class _EnvReader(BaseSettings):
-    """``Settings`` as pydantic-settings reads it from ``REALPOLITIK_GROUP__FIELD``."""
-
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_nested_delimiter="__",
-                                      extra="ignore")
-
-    model: ModelSettings = Field(default_factory=ModelSettings)
-    coder: CoderSettings = Field(default_factory=CoderSettings)
-    ingest: IngestSettings = Field(default_factory=IngestSettings)
-    analysis: AnalysisSettings = Field(default_factory=AnalysisSettings)
-    stories: StoriesSettings = Field(default_factory=StoriesSettings)
-    api: ApiSettingsGroup = Field(default_factory=ApiSettingsGroup)
-
-
 # Single-name variables from before the settings object; the nested names win over them.
 LEGACY_ENV: dict[str, tuple[str, str]] = {
     "REALPOLITIK_SPACY_MODEL": ("model", "spacy"),
@@ -194,6 +179,25 @@ def _file_layer(path: Path) -> dict[str, Any]:
     return _flatten(data)
 
 
+@functools.cache
+def _env_reader() -> type:
+    """``Settings`` as pydantic-settings reads it from ``REALPOLITIK_GROUP__FIELD``."""
+    from pydantic_settings import BaseSettings, SettingsConfigDict
+
+    class EnvReader(BaseSettings):
+        model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_nested_delimiter="__",
+                                          extra="ignore")
+
+        model: ModelSettings = Field(default_factory=ModelSettings)
+        coder: CoderSettings = Field(default_factory=CoderSettings)
+        ingest: IngestSettings = Field(default_factory=IngestSettings)
+        analysis: AnalysisSettings = Field(default_factory=AnalysisSettings)
+        stories: StoriesSettings = Field(default_factory=StoriesSettings)
+        api: ApiSettingsGroup = Field(default_factory=ApiSettingsGroup)
+
+    return EnvReader
+
+
 def _env_layer(environ: Mapping[str, str]) -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for name, (group, key) in LEGACY_ENV.items():
@@ -201,7 +205,10 @@ def _env_layer(environ: Mapping[str, str]) -> dict[str, Any]:
         if value:
             flat[f"{group}.{key}"] = (tuple(h.strip() for h in value.split(",") if h.strip())
                                       if key == "allowed_hosts" else value)
-    source = EnvSettingsSource(_EnvReader, case_sensitive=False)
+    from pydantic_settings import EnvSettingsSource  # imported when settings are loaded
+    from pydantic_settings.exceptions import SettingsError as SettingsSourceError
+
+    source = EnvSettingsSource(_env_reader(), case_sensitive=False)
     source.env_vars = {k.lower(): v for k, v in environ.items()}
     try:
         nested = source()
