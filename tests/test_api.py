@@ -4,7 +4,6 @@ with its token, size and error guards, the OpenAPI schema, and parity with the C
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from fastapi.testclient import TestClient
 from openapi_spec_validator import validate
 
 from realpolitik.api import ApiSettings, create_app
+from tests.conftest import DemoDb
 from tests.helpers import run_cli
 
 TOKEN = "s3cret-token"
@@ -28,18 +28,17 @@ NEW_DOC = {
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The demo DB and the CLI's JSON exports of it, made before any app opens the file."""
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_db: DemoDb) -> dict[str, Any]:
+    """A copy of the session's demo DB (the app opens it read-write) and the CLI's JSON
+    exports of it, made before any app opens the file."""
     folder = tmp_path_factory.mktemp("api")
-    db = folder / "demo.duckdb"
-    assert run_cli(["demo", "--db", str(db)]).exit_code == 0
+    db = demo_db.copy(folder / "demo.duckdb")
     report = run_cli(["report", "--country", "VEN", "--db", str(db), "--format", "json"])
     articles = run_cli(["articles", "--db", str(db), "--format", "jsonl"])
     stories = run_cli(["stories", "--db", str(db), "--format", "jsonl"])
     first = json.loads(stories.stdout.splitlines()[0])["id"]
     story = run_cli(["story", first, "--db", str(db), "--format", "json"])
-    copy = folder / "writes.duckdb"
-    shutil.copy(db, copy)
+    copy = demo_db.copy(folder / "writes.duckdb")
     return {"db": db, "write_db": copy, "report": json.loads(report.stdout),
             "articles": [json.loads(line) for line in articles.stdout.splitlines()],
             "story_id": first, "story": json.loads(story.stdout)}
