@@ -33,6 +33,7 @@ from realpolitik.actors.schema import (
     SectorWord,
     Term,
 )
+from realpolitik.datafiles import load_yaml
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -66,7 +67,7 @@ def _entry_label(raw: Any, key: str | None, loc: tuple[Any, ...]) -> str:
 
 def _load_file(path: Path, model: type[Model], key: str | None) -> Any:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise GazetteerError(f"{path.name}: file not found in {path.parent}") from exc
     except yaml.YAMLError as exc:

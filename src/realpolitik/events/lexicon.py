@@ -7,9 +7,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from realpolitik.datafiles import load_yaml
 from realpolitik.records import PLOVER_TYPES, Modality
 
 QUAD_CLASSES = ("verbal_cooperation", "material_cooperation", "verbal_conflict",
@@ -233,9 +233,9 @@ class Lexicon(_Strict):
 def _read_yaml(name: str, data_dir: Path | None) -> tuple[dict, str]:
     if data_dir is not None:
         path = data_dir / name
-        return yaml.safe_load(path.read_text(encoding="utf-8")), str(path)
+        return load_yaml(path.read_text(encoding="utf-8")), str(path)
     ref = resources.files("realpolitik.events").joinpath("data", name)
-    return yaml.safe_load(ref.read_text(encoding="utf-8")), f"realpolitik/events/data/{name}"
+    return load_yaml(ref.read_text(encoding="utf-8")), f"realpolitik/events/data/{name}"
 
 
 def load_lexicon(data_dir: Path | None = None) -> Lexicon:

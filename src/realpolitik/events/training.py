@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Literal
 
 import pycountry
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from realpolitik.datafiles import load_yaml
 from realpolitik.events.lexicon import known_type
 from realpolitik.records import PLOVER_TYPES, Modality
 
@@ -34,14 +34,14 @@ Split = Literal["train", "dev"]
 @lru_cache(maxsize=1)
 def _organisation_codes() -> frozenset[str]:
     path = Path(__file__).resolve().parents[1] / "actors" / "data" / "organisations.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     return frozenset(o["code"] for o in data["organisations"])
 
 
 @lru_cache(maxsize=1)
 def _sector_codes() -> frozenset[str]:
     path = Path(__file__).resolve().parents[1] / "actors" / "data" / "sectors.yaml"
-    return frozenset(yaml.safe_load(path.read_text(encoding="utf-8"))["codes"])
+    return frozenset(load_yaml(path.read_text(encoding="utf-8"))["codes"])
 
 
 class _Strict(BaseModel):

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 
-import yaml
+from realpolitik.datafiles import load_yaml
 
 _UP = "A-ZÀ-ÖØ-Þ"
 _Q = "\"“”'‘’«»"
@@ -48,7 +48,7 @@ _WHEN_PREFIX = frozenset({"on", "last", "this"})
 
 @lru_cache(maxsize=1)
 def _hints() -> tuple[frozenset[str], frozenset[str]]:
-    data = yaml.safe_load(
+    data = load_yaml(
         resources.files("realpolitik.ingest").joinpath("data/media.yaml").read_text("utf-8"))
     return (frozenset(w.lower() for w in data["media_words"]),
             frozenset(n.lower() for n in data["outlets"]))

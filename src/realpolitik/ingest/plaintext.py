@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-import yaml
-
+from realpolitik.datafiles import load_yaml
 from realpolitik.ingest.datelines import parse_date
 
 MAX_HEADER_LINES = 10
@@ -38,7 +37,7 @@ class ParsedText:
 @lru_cache(maxsize=1)
 def boilerplate_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """(lines, trailers) regexes compiled from data/boilerplate.yaml."""
-    data = yaml.safe_load(
+    data = load_yaml(
         resources.files("realpolitik.ingest").joinpath("data/boilerplate.yaml").read_text("utf-8"))
 
     def compile_any(items: list[str]) -> re.Pattern[str]:

@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 
-import yaml
 from pydantic import BaseModel, Field
 
+from realpolitik.datafiles import load_yaml
 from realpolitik.events.lexicon import PloverTable
 from realpolitik.records import Article, Happening, Story
 
@@ -41,7 +41,7 @@ def load_terms() -> TermList:
     """The loaded-word list (stories/data/loaded_terms.yaml), validated."""
     text = resources.files("realpolitik.stories").joinpath("data", "loaded_terms.yaml") \
         .read_text(encoding="utf-8")
-    return TermList.model_validate(yaml.safe_load(text))
+    return TermList.model_validate(load_yaml(text))
 
 
 class OutletCoverage(BaseModel):
