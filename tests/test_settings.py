@@ -96,14 +96,14 @@ def test_secret_is_not_printed() -> None:
 def test_config_command_prints_values_and_layers(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     config = _toml(tmp_path, "[analysis]\nbaseline_days = 200\n")
-    monkeypatch.setenv("REALPOLITIK_STORIES__LINK_THRESHOLD", "0.65")
+    monkeypatch.setenv("REALPOLITIK_STORIES__JOIN_THRESHOLD", "0.65")
     result = CliRunner().invoke(app, ["--config", str(config), "--set",
                                       "analysis.window_days=45", "config", "--format", "json"])
     assert result.exit_code == 0, result.output
     shown = json.loads(result.stdout)
     assert shown["analysis.window_days"] == {"value": 45, "from": "cli"}
     assert shown["analysis.baseline_days"] == {"value": 200, "from": "file"}
-    assert shown["stories.link_threshold"] == {"value": 0.65, "from": "env"}
+    assert shown["stories.join_threshold"] == {"value": 0.65, "from": "env"}
     assert shown["coder.min_confidence"] == {"value": 0.0, "from": "default"}
     text = CliRunner().invoke(app, ["--config", str(config), "config"]).stdout
     assert "baseline_days = 200  # file" in text and "[stories]" in text

@@ -108,21 +108,29 @@ MinConfidenceOption = Annotated[float | None, typer.Option(
 
 
 @lru_cache(maxsize=4)
-def _pipeline(workers: int = DEFAULTS.model.workers,
-              min_confidence: float = DEFAULTS.coder.min_confidence,
-              model: str = DEFAULTS.model.spacy, parse_batch: int = DEFAULTS.model.parse_batch):
+def _pipeline(workers: int = DEFAULTS.model.workers, model: str = DEFAULTS.model.spacy,
+              parse_batch: int = DEFAULTS.model.parse_batch):
     """Load models and data once per process (commands run in-process by tests reuse it)."""
     from realpolitik.nlp import NlpSettings
     from realpolitik.pipeline import Pipeline
 
     with err.status("Loading spaCy model and gazetteers..."):
-        return Pipeline(NlpSettings(model=model, batch_size=parse_batch, workers=workers),
-                        min_confidence=min_confidence)
+        return Pipeline(NlpSettings(model=model, batch_size=parse_batch, workers=workers))
 
 
-def _pipeline_for(settings: Settings):
-    return _pipeline(settings.model.workers, settings.coder.min_confidence,
+def _pipeline_for(settings: Settings, workers: int | None = None):
+    """The shared pipeline for the ``model`` settings (``workers`` overrides theirs)."""
+    return _pipeline(settings.model.workers if workers is None else workers,
                      settings.model.spacy, settings.model.parse_batch)
+
+
+def _service(settings: Settings, batch_size: int, store=None, stories=None,
+             workers: int | None = None):
+    """The ingest service over the shared pipeline (``stories``: the story updater)."""
+    from realpolitik.workflow import IngestService, IngestSettings
+
+    return IngestService(_pipeline_for(settings, workers), store,
+                         IngestSettings(batch_size, settings.coder.min_confidence), stories)
 
 
 def _progress() -> Progress:
@@ -138,34 +146,55 @@ def _embedder():
     return Embedder()
 
 
-def ingest_paths(paths: list[str], db: Path, settings: Settings = DEFAULTS) -> int:
-    """Ingest and code sources into the store, then group stories; returns failed sources."""
+def ingest_paths(paths: list[str], db: Path, settings: Settings = DEFAULTS, ray: bool = False,
+                 address: str | None = None) -> int:
+    """Ingest and code sources into the store, then group stories; returns failed sources.
+
+    With ``ray``, sources are read and coded by ``model.workers`` Ray actors (on the
+    cluster at ``address``, or a local Ray instance) and stored here (realpolitik.cluster)."""
     from realpolitik.ingest.sandbox import Budget
-    from realpolitik.store import StoreError
-    from realpolitik.workflow import StoryUpdate, ingest_sources, update_stories
+    from realpolitik.stories.assembly import StoryStore, StoryUpdate, story_updater
 
     with _open_store(db, create=True) as store:  # before the models: a locked DB fails fast
-        pipe = _pipeline_for(settings)
-        with _progress() as progress:
-            task = progress.add_task("Ingesting", total=None)
-            report = ingest_sources(paths, store, pipe, settings.ingest.batch_size,
-                                    on_problem=_error,
-                                    advance=lambda n: progress.advance(task, n),
-                                    budget=Budget(cpu_seconds=settings.ingest.cpu_per_file))
-            progress.update(task, total=report.sources, completed=report.sources)
-        try:
-            with err.status("Grouping stories..."):
-                stories = update_stories(store, pipe.gazetteer, pipe.plover, _embedder(),
-                                         settings.stories)
-        except StoreError as exc:  # articles stay stored; the next run groups them
-            _error(str(exc))
-            report.problems.append((str(db), str(exc)))
-            stories = StoryUpdate()
+        workers, batch_size = settings.model.workers, settings.ingest.batch_size
+        cpu_per_file = settings.ingest.cpu_per_file
+        if ray:
+            from realpolitik.cluster import ClusterError, ray_ingest
+
+            pipe = _pipeline_for(settings, 1)  # the writer's gazetteer and PLOVER table
+            service = _service(settings, batch_size, store,
+                               story_updater(pipe.gazetteer, pipe.plover, _embedder(),
+                                             settings.stories), workers=1)
+            try:
+                with err.status(f"Coding on Ray ({address or 'local'}, {workers} workers)..."):
+                    report = ray_ingest(paths, service, address, workers,
+                                        on_problem=_error,
+                                        budget=Budget(cpu_seconds=cpu_per_file))
+            except ClusterError as exc:
+                _error(str(exc))
+                raise typer.Exit(2) from None
+        else:
+            pipe = _pipeline_for(settings)
+            updater = story_updater(pipe.gazetteer, pipe.plover, _embedder(), settings.stories)
+            with _progress() as progress:
+                task = progress.add_task("Ingesting", total=None)
+
+                def grouping(target: StoryStore) -> StoryUpdate:
+                    progress.update(task, description="Grouping stories")
+                    return updater(target)
+
+                service = _service(settings, batch_size, store, grouping)
+                report = service.ingest_files(
+                    paths, pipe.normalise_outlet, budget=Budget(cpu_seconds=cpu_per_file),
+                    on_problem=_error, advance=lambda n: progress.advance(task, n))
+                progress.update(task, total=report.sources, completed=report.sources)
     failed = len(report.problems)
+    stories = report.stories
+    total = stories.stories_total if stories else 0
+    touched = stories.stories_touched if stories else 0
     err.print(f"Stored {report.new_articles} new articles and {report.new_events} events from "
               f"{report.sources - failed - report.unchanged} sources ({report.unchanged} "
-              f"unchanged, {failed} failed) in {db}; {stories.stories_total} stories "
-              f"({stories.stories_touched} updated).")
+              f"unchanged, {failed} failed) in {db}; {total} stories ({touched} updated).")
     return failed
 
 
@@ -176,12 +205,20 @@ def ingest(ctx: typer.Context,
            batch_size: BatchOption = None, min_confidence: MinConfidenceOption = None,
            cpu_per_file: Annotated[int | None, typer.Option(
                "--cpu-per-file", min=1, help="CPU seconds a file may take to read.")] = None,
+           ray: Annotated[bool, typer.Option(
+               "--ray", help="Read and code on Ray: --workers actors, one writer here.")] = False,
+           address: Annotated[str | None, typer.Option(
+               "--address", help="With --ray: a running cluster (host:port or 'auto'); "
+                                 "default starts a local Ray with --workers CPUs.")] = None,
            ) -> None:
     """Ingest news files (text, HTML, RSS/Atom, JSONL, CSV) and code their events."""
+    if address and not ray:
+        _error("--address needs --ray")
+        raise typer.Exit(2)
     settings = _settings(ctx, model__workers=workers, ingest__batch_size=batch_size,
                          coder__min_confidence=min_confidence,
                          ingest__cpu_per_file=cpu_per_file)
-    failures = ingest_paths(paths, db, settings)
+    failures = ingest_paths(paths, db, settings, ray, address)
     raise typer.Exit(1 if failures else 0)
 
 
@@ -215,26 +252,24 @@ def code(ctx: typer.Context, workers: WorkersOption = None, batch_size: BatchOpt
     """Code JSONL documents from stdin to event JSONL on stdout (no database)."""
     settings = _settings(ctx, model__workers=workers, coder__batch_size=batch_size,
                          coder__min_confidence=min_confidence)
-    batch_size = settings.coder.batch_size
-    pipe = _pipeline_for(settings)
+    service = _service(settings, settings.coder.batch_size)
     failures = 0
-    batch: list[Article] = []
 
-    def flush() -> None:
-        for coded in pipe.code(batch):
+    def articles() -> Iterator[Article]:
+        nonlocal failures
+        for item in _read_code_input(sys.stdin):
+            if isinstance(item, str):
+                failures += 1
+                _error(item)
+            else:
+                yield item
+
+    with _progress() as progress:
+        task = progress.add_task("Coding", total=None)
+        for coded in service.code(articles()):
             for event in coded.events:
                 sys.stdout.write(event.model_dump_json() + "\n")
-        batch.clear()
-
-    for item in _read_code_input(sys.stdin):
-        if isinstance(item, str):
-            failures += 1
-            _error(item)
-            continue
-        batch.append(item)
-        if len(batch) >= batch_size:
-            flush()
-    flush()
+            progress.advance(task, 1)
     sys.stdout.flush()
     raise typer.Exit(1 if failures else 0)
 
@@ -520,18 +555,17 @@ def evaluate(ctx: typer.Context,
         raise typer.Exit(2)
     else:
         rows = load_gold(gold)
-    settings = _settings(ctx)
-    pipe = _pipeline(model=settings.model.spacy, parse_batch=settings.model.parse_batch)
+    # every event is scored, whatever coder.min_confidence says (the reliability table)
+    settings = _settings(ctx, coder__min_confidence=0.0)
+    service = _service(settings, settings.ingest.batch_size)
     articles_ = [Article(id=row.id, text=row.text) for row in rows]
     predicted: dict[str, list[Event]] = {a.id: [] for a in articles_}
     with _progress() as progress:
         task = progress.add_task("Coding gold sentences", total=len(articles_))
-        for start in range(0, len(articles_), 64):
-            chunk = articles_[start:start + 64]
-            for coded in pipe.code(chunk):
-                predicted[coded.article.id] = coded.events
-            progress.advance(task, len(chunk))
-    result = score(rows, predicted, pipe.gazetteer.is_igo)
+        for coded in service.code(articles_):
+            predicted[coded.article.id] = coded.events
+            progress.advance(task, 1)
+    result = score(rows, predicted, _pipeline_for(settings).gazetteer.is_igo)
     if fmt is ReportFormat.json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:

@@ -74,12 +74,22 @@ class AnalysisSettings(_Group):
 class StoriesSettings(_Group):
     """Story grouping thresholds (chosen on the labelled benchmark in bench/stories)."""
 
-    link_threshold: float = Field(0.70, description="Similarity that links two articles.")
-    window_days: int = Field(6, ge=0, description="Most days between two linked articles.")
+    join_threshold: float = Field(0.78, description="Score at which an article joins a "
+                                                    "story.")
+    window_days: int = Field(6, ge=0, description="Most days between an article and a "
+                                                  "story it joins.")
     actor_weight: float = Field(0.15, ge=0.0, description="Weight of shared countries.")
     type_weight: float = Field(0.05, ge=0.0, description="Weight of shared event types.")
+    decay_per_day: float = Field(0.02, ge=0.0, description="Score lost per day outside "
+                                                           "a story's dates.")
     duplicate_threshold: float = Field(0.8, gt=0.0, le=1.0,
                                        description="MinHash Jaccard of a near-duplicate.")
+    merge_threshold: float = Field(0.9, description="Score at which two stories merge.")
+    max_merges: int = Field(256, ge=0, description="Most story merges per batch.")
+    neighbours: int = Field(24, ge=1, description="Nearest articles searched per article.")
+    bucket_days: int = Field(8, ge=1, description="Days per embedding index bucket.")
+    exact_below: int = Field(4096, ge=0, description="Bucket size below which the search "
+                                                     "is exact.")
     happening_window_days: int = Field(7, ge=0,
                                        description="Days within which mentions are one "
                                                    "happening.")

@@ -295,9 +295,9 @@ def compare_learners(train_s, dev_s, train_x, dev_x, vec, trigger_figures) -> No
     rows.append(("sentence, word 1-2-gram TF-IDF + logistic regression",
                  prf_table(ydv, list(clf.predict(tfidf.transform([s.text for s in dev_s]))))))
     try:
-        from realpolitik.stories.embed import Embedder
+        from realpolitik.stories.embed import MiniLMEmbedder
 
-        embedder = Embedder()
+        embedder = MiniLMEmbedder()
         etr = embedder.encode([s.text for s in train_s])
         edv = embedder.encode([s.text for s in dev_s])
         clf = LogisticRegression(C=10.0, max_iter=3000).fit(etr, ytr)
