@@ -340,3 +340,30 @@ def test_real_seeds_match_gold():
         assert a.title not in a.text
         if a.summary:
             assert a.summary not in a.text
+
+
+def test_trafilatura_failure_is_logged_with_the_file(monkeypatch, caplog):
+    import realpolitik.ingest.html as html_mod
+
+    def broken(*args, **kwargs):
+        raise ValueError("synthetic parser failure")
+
+    monkeypatch.setattr(html_mod.trafilatura, "bare_extraction", broken)
+    page = ("<html><body><p>" + "Chile and Peru agreed to share radar data. " * 5
+            + "</p></body></html>")
+    with caplog.at_level("WARNING", logger="realpolitik.ingest"):
+        found = html_mod.extract_page(page, "pages/radar.html")
+    assert found.text and "radar data" in found.text  # the fallback still reads the page
+    assert "pages/radar.html" in caplog.text and "synthetic parser failure" in caplog.text
+
+
+def test_dateparser_failure_is_logged_with_the_date(monkeypatch, caplog):
+    import realpolitik.ingest.datelines as datelines
+
+    def broken(*args, **kwargs):
+        raise OverflowError("synthetic date failure")
+
+    monkeypatch.setattr(datelines.dateparser, "parse", broken)
+    with caplog.at_level("WARNING", logger="realpolitik.ingest"):
+        assert datelines.parse_date("the 31st of Smarch 2019") is None
+    assert "31st of Smarch 2019" in caplog.text and "synthetic date failure" in caplog.text

@@ -235,7 +235,7 @@ def html_article(text: str, path: str, *, normalise: Normaliser | None = None,
                  url: str | None = None, date: dt.date | None = None) -> Article:
     """One HTML page to an Article (trafilatura). ``outlet`` overrides the page's own
     site name; ``default_outlet``, ``url`` and ``date`` count where the page says nothing."""
-    page = extract_page(text)
+    page = extract_page(text, path)
     if page.text is None:
         raise IngestError("no article text found in the HTML")
     parsed = parse_plaintext(page.text) if page.title is None else None
