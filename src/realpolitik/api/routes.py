@@ -1,7 +1,7 @@
 """Read endpoints: the same records and reports the CLI exports, as JSON for a dashboard.
 
-Filters the store does not offer (until, source/target, story on articles) are applied
-here over the store's ordered results, so list order matches the CLI's listings.
+Every filter is the store's (the same query the CLI's listings run, in the same order);
+``page`` then cuts the requested page out of the ordered result.
 """
 
 from __future__ import annotations

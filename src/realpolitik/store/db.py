@@ -721,7 +721,7 @@ class Store:
         return [_row_to_event(r) for r in rows]
 
     def counts(self) -> dict[str, int]:
-        """Row count of every table, e.g. for `realpolitik status`."""
+        """Row count of every table (for tests and diagnostics)."""
         out: dict[str, int] = {}
         for t in TABLES:
             row = self.con.execute(f"SELECT count(*) FROM {t}").fetchone()
