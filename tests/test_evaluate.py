@@ -14,7 +14,7 @@ from realpolitik.evaluate import (
     country_matches,
     is_iso3_country,
     load_gold,
-    normalize_code,
+    normalise_code,
     score,
 )
 from realpolitik.records import ActorRef, Event
@@ -113,9 +113,9 @@ def test_tie_takes_first_event() -> None:
 
 
 def test_country_code_quirks() -> None:
-    assert normalize_code("JAP") == "JPN"
-    assert normalize_code("ITL") == "ITA"
-    assert normalize_code("diplomatic") is None
+    assert normalise_code("JAP") == "JPN"
+    assert normalise_code("ITL") == "ITA"
+    assert normalise_code("diplomatic") is None
     assert country_matches("JPN", "JAP", is_igo)
     assert country_matches("UNO", "IGO", is_igo)
     assert country_matches("XYZ", "NGO", lambda c: False)  # not an ISO3 country

@@ -51,7 +51,7 @@ def is_iso3_country(code: str) -> bool:
     return pycountry.countries.get(alpha_3=code) is not None
 
 
-def normalize_code(code: str | None) -> str | None:
+def normalise_code(code: str | None) -> str | None:
     """Map a CAMEO/ISO actor code to ISO3 (or a non-state code); None if it is no code.
 
     The gold file has a stray non-code ("diplomatic") in a country slot; such
@@ -74,7 +74,7 @@ def normalize_code(code: str | None) -> str | None:
 
 def country_matches(pred: str | None, gold: str | None, is_igo: Callable[[str], bool]) -> bool:
     """Does a predicted country code match a gold one, allowing for CAMEO quirks?"""
-    pred, gold = normalize_code(pred), normalize_code(gold)
+    pred, gold = normalise_code(pred), normalise_code(gold)
     if pred is None or gold is None:
         return False
     if gold in NON_STATE_CODES:
@@ -114,7 +114,7 @@ class GoldRow(BaseModel):
 def _codes(actors: Iterable[GoldActor]) -> list[str]:
     out: list[str] = []
     for a in actors:
-        code = normalize_code(a.country)
+        code = normalise_code(a.country)
         if code is not None and code not in out:
             out.append(code)
     return out
@@ -260,7 +260,7 @@ def top_event(events: list[Event]) -> Event | None:
 def _actor_ok(pred: str | None, gold: list[str], is_igo: Callable[[str], bool]) -> bool:
     """Predicted country among the gold ones; or both sides without a country."""
     if not gold:
-        return normalize_code(pred) is None
+        return normalise_code(pred) is None
     return any(country_matches(pred, c, is_igo) for c in gold)
 
 

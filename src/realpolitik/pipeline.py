@@ -22,7 +22,7 @@ from realpolitik.events.context import ActorSpanLike, SentenceInput
 from realpolitik.events.lexicon import load_lexicon, load_plover
 from realpolitik.nlp import NlpEngine, NlpSettings, looks_like_headline, text_chunks, truecase
 from realpolitik.nlp.prefilter import TriggerFilter, trigger_vocabulary
-from realpolitik.records import Article, CodedArticle, Event, Mention, Section
+from realpolitik.records import ActorMention, Article, CodedArticle, Event, Section
 
 SECTIONS: tuple[Section, ...] = ("title", "summary", "body")
 MAX_SENTENCE_CHARS = 3_000  # longer "sentences" (lists, junk) are not parsed for events
@@ -55,7 +55,7 @@ class _Pending:
 @dataclass
 class _ArticleWork:
     article: Article
-    mentions: list[Mention] = field(default_factory=list)
+    mentions: list[ActorMention] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
 
 
@@ -143,7 +143,7 @@ class Pipeline:
         self.stats.sentences += 1
         inside = [s for s in spans if sent.start <= s.start and s.end <= sent.end]
         for s in inside:
-            item.mentions.append(Mention(
+            item.mentions.append(ActorMention(
                 actor=s.actor, section=section, start=base + doc[s.start].idx,
                 end=base + doc[s.end - 1].idx + len(doc[s.end - 1].text), rule=s.rule))
         history.add_sentence(

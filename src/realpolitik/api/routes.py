@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel
 
 from realpolitik.api.deps import ApiState, get_state
-from realpolitik.records import Article, Event, Happening, Mention, Story
+from realpolitik.records import ActorMention, Article, Event, Happening, Story
 from realpolitik.relations.indices import DateRangeError, DyadPoint, IndexReport, dyad_series
 from realpolitik.relations.report import Report
 from realpolitik.settings import DEFAULTS
@@ -59,7 +59,7 @@ def _not_found(what: str, key: str) -> HTTPException:
 
 class ArticleDetail(BaseModel):
     article: Article
-    mentions: list[Mention]
+    mentions: list[ActorMention]
     events: list[Event]
 
 
