@@ -3,6 +3,7 @@ with its token, size and error guards, the OpenAPI schema, and parity with the C
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -291,3 +292,24 @@ def test_batch_limits_and_problems(writer: TestClient) -> None:
     resp = writer.post("/api/articles", json={"documents": [{"text": "1 2"}]}, headers=_auth())
     assert resp.status_code == 201
     assert resp.json()["stored"] == 0 and resp.json()["problems"][0]["document"] == 0
+
+
+def test_indices_default_window_is_the_servers_setting(demo_db: DemoDb, tmp_path: Path) -> None:
+    """Without ?window=, /api/indices uses the analysis settings the server was given."""
+    from realpolitik.settings import load_settings
+
+    settings = load_settings(cli={"analysis.window_days": 30, "analysis.baseline_days": 200},
+                             environ={}).settings
+    db = demo_db.copy(tmp_path / "settings.duckdb")
+    with TestClient(create_app(ApiSettings.from_settings(db, settings)), base_url=LOCAL) as c:
+        default = c.get("/api/indices/VEN").json()
+        explicit = c.get("/api/indices/VEN", params={"window": 30, "baseline": 200}).json()
+        other = c.get("/api/indices/VEN", params={"window": 90, "baseline": 365}).json()
+    assert default == explicit and default != other
+
+    def span(body: dict[str, Any]) -> tuple[int, int]:
+        as_of, start, base = (dt.date.fromisoformat(body[k])
+                              for k in ("as_of", "window_start", "baseline_start"))
+        return (as_of - start).days + 1, (start - base).days
+
+    assert span(default) == (30, 200) and span(other) == (90, 365)

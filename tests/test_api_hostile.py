@@ -233,7 +233,7 @@ def test_host_allow_list(server: Server, tmp_path: Path) -> None:
         _assert_clean_4xx(reply, "Host")
         assert reply.headers["x-frame-options"] == "DENY"
     loaded = load_settings(environ={"REALPOLITIK_ALLOWED_HOSTS": "dash.example, Other.Example"})
-    settings = ApiSettings.from_settings(tmp_path / "x.duckdb", loaded.settings.api)
+    settings = ApiSettings.from_settings(tmp_path / "x.duckdb", loaded.settings)
     assert {"dash.example", "other.example", "localhost", "127.0.0.1", "[::1]"} <= set(
         settings.allowed_hosts)
     assert "evil.example" not in settings.allowed_hosts

@@ -616,10 +616,10 @@ def serve(ctx: typer.Context, db: DbOption = DEFAULT_DB_PATH,
     from realpolitik.api.deps import with_hosts
     from realpolitik.web import mount_dashboard
 
-    api = _settings(ctx, api__host=host, api__port=port,
-                    api__write_timeout=write_timeout).api
+    effective = _settings(ctx, api__host=host, api__port=port, api__write_timeout=write_timeout)
+    api = effective.api
     _open_store(db, create=True).close()  # a locked or corrupt file: one line, not a trace
-    settings = ApiSettings.from_settings(db, api, warm_up=True)
+    settings = ApiSettings.from_settings(db, effective, warm_up=True)
     settings.allowed_hosts = with_hosts(settings.allowed_hosts, [api.host, *(allow_host or [])])
     host, port = api.host, api.port
     app_ = create_app(settings)
@@ -691,7 +691,7 @@ def _dashboard_thread(db: Path, port: int | None, settings: Settings) -> Iterato
     from realpolitik.api import ApiSettings, create_app
     from realpolitik.web import mount_dashboard
 
-    app_ = create_app(ApiSettings.from_settings(db, settings.api))
+    app_ = create_app(ApiSettings.from_settings(db, settings))
     mount_dashboard(app_)
     server = uvicorn.Server(uvicorn.Config(app_, host="127.0.0.1", port=port,
                                            log_level="warning"))

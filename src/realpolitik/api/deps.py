@@ -24,7 +24,7 @@ from fastapi import Request
 from realpolitik.actors.gazetteer import Gazetteer
 from realpolitik.api.coder import ProcessCoder
 from realpolitik.events.lexicon import PloverTable, load_plover
-from realpolitik.settings import DEFAULTS, ApiSettingsGroup
+from realpolitik.settings import DEFAULTS, Settings
 from realpolitik.store import Store
 
 if TYPE_CHECKING:
@@ -53,16 +53,21 @@ class ApiSettings:
     write_timeout: float = DEFAULTS.api.write_timeout
     warm_up: bool = False  # start the coding process at startup (when writes are enabled)
     allowed_hosts: tuple[str, ...] = LOCAL_HOSTS
+    window_days: int = DEFAULTS.analysis.window_days  # /api/indices without ?window=
+    baseline_days: int = DEFAULTS.analysis.baseline_days
 
     @classmethod
-    def from_settings(cls, db: Path, api: ApiSettingsGroup, warm_up: bool = False
+    def from_settings(cls, db: Path, settings: Settings, warm_up: bool = False
                       ) -> ApiSettings:
-        """The serving settings of ``db`` from the ``api`` settings group."""
+        """The serving settings of ``db`` from the ``api`` and ``analysis`` groups."""
+        api = settings.api
         return cls(db=db, token=api.token.get_secret_value() if api.token else None,
                    max_body_bytes=api.max_body_bytes, max_documents=api.max_documents,
                    max_text_chars=api.max_text_chars, write_timeout=api.write_timeout,
-                   warm_up=warm_up, allowed_hosts=with_hosts(LOCAL_HOSTS,
-                                                             list(api.allowed_hosts)))
+                   warm_up=warm_up,
+                   allowed_hosts=with_hosts(LOCAL_HOSTS, list(api.allowed_hosts)),
+                   window_days=settings.analysis.window_days,
+                   baseline_days=settings.analysis.baseline_days)
 
 
 def with_hosts(hosts: tuple[str, ...], more: list[str]) -> tuple[str, ...]:

@@ -194,14 +194,20 @@ def list_relations(state: State, limit: Limit = 100, offset: Offset = 0,
 @router.get("/indices/{country}", response_model=IndexReport, tags=["relations"])
 def get_indices(country: CountryPath, state: State,
                 as_of: Annotated[dt.date | None, Query(description="End of the window.")] = None,
-                window: Annotated[int, Query(ge=1, le=3650)] = DEFAULTS.analysis.window_days,
-                baseline: Annotated[int, Query(ge=1, le=3650)] = DEFAULTS.analysis.baseline_days
+                window: Annotated[int | None, Query(
+                    ge=1, le=3650, description="Days (default: the server's setting "
+                    f"analysis.window_days, {DEFAULTS.analysis.window_days})")] = None,
+                baseline: Annotated[int | None, Query(
+                    ge=1, le=3650, description="Days (default: the server's setting "
+                    f"analysis.baseline_days, {DEFAULTS.analysis.baseline_days})")] = None
                 ) -> IndexReport:
     """Isolation and pressure indices for a country (as `realpolitik indices`)."""
+    settings = state.settings
     with state.reader() as store:
         try:
             return country_index(store, country.upper(), state.plover, state.name_of, as_of,
-                                 window, baseline)
+                                 window or settings.window_days,
+                                 baseline or settings.baseline_days)
         except DateRangeError as exc:  # the dates fall off the calendar
             raise HTTPException(422, str(exc)) from None
 
