@@ -658,6 +658,7 @@ def watch(ctx: typer.Context,
     """
     from realpolitik.live import watch as run_watch
     from realpolitik.live.status import make_reporter
+    from realpolitik.workflow import IngestSettings
 
     _load_sources(sources)  # configuration errors before the models load
     settings = _settings(ctx)
@@ -668,7 +669,10 @@ def watch(ctx: typer.Context,
     try:
         with _dashboard_thread(db, serve_port, settings):
             summary = run_watch(sources, db, pipe, embedder, make_reporter(err, sys.stderr),
-                                once=once, max_polls=max_polls)
+                                once=once, max_polls=max_polls,
+                                ingest=IngestSettings(settings.ingest.batch_size,
+                                                      settings.coder.min_confidence),
+                                stories=settings.stories)
     except StoreError as exc:  # e.g. another process has the database open
         _error(str(exc))
         raise typer.Exit(1) from exc
