@@ -116,3 +116,28 @@ def test_bad_setting_on_the_command_line_is_one_line() -> None:
     assert "Traceback" not in result.output
     result = CliRunner().invoke(app, ["--set", "window_days=3", "config"])
     assert result.exit_code == 2 and "GROUP.FIELD=VALUE" in result.output
+
+
+def test_indices_read_the_window_from_every_layer(demo_db, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """`realpolitik indices` takes its window from the file, the environment, --set and
+    --window, the later overriding the earlier."""
+    import datetime as dt
+
+    def window(*args: str) -> int:
+        result = CliRunner().invoke(app, [*args, "indices", "--country", "VEN", "--db",
+                                          str(demo_db.path), "--format", "json",
+                                          *extra.pop(0)])
+        assert result.exit_code == 0, result.output
+        body = json.loads(result.stdout)
+        return (dt.date.fromisoformat(body["as_of"])
+                - dt.date.fromisoformat(body["window_start"])).days + 1
+
+    config = _toml(tmp_path, "[analysis]\nwindow_days = 40\n")
+    extra: list[list[str]] = [[], [], [], [], ["--window", "12"]]
+    assert window() == 90
+    assert window("--config", str(config)) == 40
+    monkeypatch.setenv("REALPOLITIK_ANALYSIS__WINDOW_DAYS", "30")
+    assert window("--config", str(config)) == 30
+    assert window("--config", str(config), "--set", "analysis.window_days=20") == 20
+    assert window("--set", "analysis.window_days=20") == 12

@@ -74,7 +74,8 @@ def _loaded(ctx: typer.Context | None, **options: object):
     root = root or _Root()
     try:
         cli = parse_assignments(list(root.assignments))
-        cli.update({key.replace("__", "."): value for key, value in options.items()})
+        cli.update({key.replace("__", "."): value for key, value in options.items()
+                    if value is not None})
         return load_settings(root.config, cli)
     except SettingsError as exc:
         _error(str(exc))
