@@ -142,3 +142,18 @@ def test_coding_alone_needs_no_store() -> None:
 def test_bad_settings_are_refused(kwargs: dict, words: str) -> None:
     with pytest.raises(ValueError, match=words):
         IngestSettings(**kwargs)
+
+
+def test_cli_code_keeps_only_events_above_min_confidence() -> None:
+    import json
+
+    from tests.helpers import run_cli
+
+    line = json.dumps({"id": "d1", "text": "Cuba voiced support for Maduro. Russia may "
+                                           "consider sending advisers to Venezuela."}) + "\n"
+    every = [json.loads(x) for x in run_cli(["code"], stdin=line).stdout.splitlines()]
+    floor = max(e["confidence"] for e in every)
+    kept = [json.loads(x) for x in run_cli(["code", "--min-confidence", str(floor)],
+                                           stdin=line).stdout.splitlines()]
+    assert every and kept and all(e["confidence"] >= floor for e in kept)
+    assert len(kept) == sum(e["confidence"] >= floor for e in every)

@@ -191,3 +191,15 @@ def test_report_since_keeps_happenings_that_go_on_after_it() -> None:
     report = build_report("VEN", [old, running], [], {}, PLOVER, NAMES.get,
                           since=D - dt.timedelta(days=1))
     assert [e.happening_id for cp in report.counterparts for e in cp.events] == ["h-run"]
+
+
+def test_the_scoring_rules_live_in_one_module() -> None:
+    """No other module reads intensities, modality weights, columns or the mixed ratio."""
+    package = Path(__file__).resolve().parents[1] / "src" / "realpolitik"
+    allowed = {package / "relations" / "scoring.py", package / "events" / "lexicon.py"}
+    needles = (".intensity", ".modalities", ".negated_column", "].column", ".columns[",
+               "MIXED_RATIO", "MODALITY_WEIGHT")
+    offenders = [f"{path.relative_to(package)}: {needle}"
+                 for path in package.rglob("*.py") if path not in allowed
+                 for needle in needles if needle in path.read_text(encoding="utf-8")]
+    assert offenders == []

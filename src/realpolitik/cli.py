@@ -379,7 +379,8 @@ def events(db: DbOption = DEFAULT_DB_PATH, country: CountryOption = None,
                             story_id=story)
     _emit(rows, fmt, [("date", "date"), ("source", "source_name"), ("type", "type"),
                       ("neg", "negated"), ("modality", "modality"), ("target", "target_name"),
-                      ("attributed to", "attributed_to"), ("sentence", "sentence")], output)
+                      ("attributed to", "attributed_to"), ("lang", "language"),
+                      ("sentence", "sentence")], output)
 
 
 class StoryFormat(StrEnum):
@@ -532,7 +533,8 @@ def relations(source: Annotated[str | None, typer.Option("--source")] = None,
 @app.command("eval")
 def evaluate(ctx: typer.Context,
              gold: Annotated[Path | None, typer.Argument(
-                 help="Gold JSONL (PLOVER GSR shape).")] = None,
+                 help="Gold JSONL (PLOVER GSR shape), or a multilingual gold file or "
+                      "directory (training schema + lang) for per-language figures.")] = None,
              dev: Annotated[bool, typer.Option(
                  "--dev", help="Score the dev split of training/data instead.")] = False,
              fmt: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.text,
@@ -555,6 +557,11 @@ def evaluate(ctx: typer.Context,
         _error(f"{gold}: no such file")
         raise typer.Exit(2)
     else:
+        from realpolitik.evaluate_languages import is_language_gold
+
+        if is_language_gold(gold):
+            _evaluate_languages(gold, fmt, _settings(ctx))
+            return
         rows = load_gold(gold)
     # every event is scored, whatever coder.min_confidence says (the reliability table)
     settings = _settings(ctx, coder__min_confidence=0.0)
@@ -571,6 +578,24 @@ def evaluate(ctx: typer.Context,
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
         sys.stdout.write(result.to_text(errors=errors))
+
+
+def _evaluate_languages(gold: Path, fmt: ReportFormat, settings: Settings) -> None:
+    """Per-language figures of the multilingual coder (gold in the training schema + lang)."""
+    from realpolitik.evaluate_languages import load_language_gold, score_languages
+    from realpolitik.events.training import CorpusError
+
+    try:
+        rows = load_language_gold(gold)
+    except CorpusError as exc:
+        _error(str(exc))
+        raise typer.Exit(2) from None
+    pipe = _pipeline_for(settings)
+    report = score_languages(rows, pipe.multilingual, pipe.gazetteer.is_igo)
+    if fmt is ReportFormat.json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    else:
+        sys.stdout.write(report.to_text())
 
 
 def demo_corpus() -> Path:

@@ -160,6 +160,7 @@ class Event(Record):
     trigger: str = ""
     confidence: float = 0.5
     rule: str
+    language: str = "en"  # ISO 639-1 code of the sentence the event was coded from
     # Filled by the stories stage: the happening this mention belongs to, and its totals.
     story_id: str | None = None
     happening_id: str | None = None

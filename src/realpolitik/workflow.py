@@ -154,8 +154,9 @@ class IngestService:
         result.duplicates += saved.skipped_articles
 
     def update_stories(self, result: IngestResult | None = None) -> StoryUpdate | None:
-        """Group what is not grouped yet; a failure is a problem in ``result`` (articles
-        stay stored and the next call groups them)."""
+        """Group what is not grouped yet. A StoreError becomes a problem in ``result``
+        (raised when there is none); the articles stay stored and the next call groups
+        them."""
         if self.stories is None:
             return None
         store = self._store()

@@ -129,7 +129,7 @@ EVENT_SCHEMA = pa.schema([
     ("modality", _S), ("attributed_to", _LS), ("date", pa.date32()), ("sentence", _S),
     ("section", _S), ("start", _I), ("end", _I), ("trigger", _S),
     ("confidence", pa.float64()), ("rule", _S), ("story_id", _S), ("happening_id", _S),
-    ("mentions", _I),
+    ("mentions", _I), ("language", _S),
 ])
 # A mention's outlets and origins are its happening's: joined in when read, never copied
 # onto each mention row (a story with many outlets would multiply them).

@@ -224,4 +224,9 @@ MIGRATIONS.append((
     """,
 ))
 
+MIGRATIONS.append((
+    "event language: the ISO 639-1 code of the sentence each event was coded from",
+    "ALTER TABLE events ADD COLUMN language VARCHAR DEFAULT 'en';",
+))
+
 SCHEMA_VERSION = len(MIGRATIONS)

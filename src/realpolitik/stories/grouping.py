@@ -152,6 +152,23 @@ class StoryIndex:
         index.add(key, p.vector, threads=1)
         self._lsh.insert(p.id, p.minhash())
 
+    def _index_many(self, profiles: list[ArticleProfile]) -> None:
+        """Bulk ``_index``: one vector batch per bucket, one LSH insertion session."""
+        by_bucket: dict[int, list[int]] = {}
+        for p in profiles:
+            by_bucket.setdefault(self._bucket(p.date), []).append(len(self._keys))
+            self._keys.append(p.id)
+        for bucket, keys in sorted(by_bucket.items()):
+            vectors = np.stack([self.profiles[self._keys[k]].vector for k in keys])
+            index = self._buckets.get(bucket)
+            if index is None:
+                index = self._buckets[bucket] = Index(ndim=vectors.shape[1], metric="cos",
+                                                      dtype="f32")
+            index.add(np.asarray(keys, dtype=np.uint64), vectors)
+        with self._lsh.insertion_session() as session:
+            for p in profiles:
+                session.insert(p.id, p.minhash())
+
     def _neighbours(self, p: ArticleProfile) -> list[str]:
         found: list[tuple[float, str]] = []
         k = self.settings.neighbours
@@ -200,6 +217,7 @@ class StoryIndex:
              duplicate_of: dict[str, str] | None = None) -> None:
         """Add already-grouped profiles with their stories (no comparisons made)."""
         handles: dict[str, int] = {}
+        fresh: list[ArticleProfile] = []
         for p in sorted(profiles, key=ArticleProfile.sort_key):
             if p.id in self.profiles:
                 continue
@@ -208,7 +226,8 @@ class StoryIndex:
                 handles[sid] = self._new_story()
             self.profiles[p.id] = p
             self._join(p, handles[sid])
-            self._index(p)
+            fresh.append(p)
+        self._index_many(fresh)
         for article, original in sorted((duplicate_of or {}).items()):
             if article in self.profiles and original in self.profiles:
                 self._set_original(article, original)
