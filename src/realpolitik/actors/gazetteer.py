@@ -179,6 +179,10 @@ class Gazetteer:
         """The country (or territory) with this ISO3 code, or None."""
         return self._by_code.get(code)
 
+    def organisation(self, code: str) -> Organisation | None:
+        """The international organisation with this code, or None."""
+        return self._orgs.get(code)
+
     def is_igo(self, code: str | None) -> bool:
         """True for international-organisation codes (UNO, EU, NATO, ICRC...)."""
         return code is not None and code in self._orgs
