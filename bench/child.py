@@ -32,9 +32,9 @@ def run_code(corpus: str) -> None:
 def run_spacy(corpus: str) -> None:
     import spacy
 
-    from realpolitik.nlp import model_name
+    from realpolitik.settings import load_settings
 
-    nlp = spacy.load(model_name())
+    nlp = spacy.load(load_settings().settings.model.spacy)
     with open(corpus, encoding="utf-8") as fh:
         texts = [json.loads(line)["text"] for line in fh]
     with contextlib.redirect_stdout(io.StringIO()):

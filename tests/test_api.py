@@ -3,8 +3,8 @@ with its token, size and error guards, the OpenAPI schema, and parity with the C
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from openapi_spec_validator import validate
 
 from realpolitik.api import ApiSettings, create_app
+from tests.conftest import DemoDb
 from tests.helpers import run_cli
 
 TOKEN = "s3cret-token"
@@ -28,18 +29,17 @@ NEW_DOC = {
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The demo DB and the CLI's JSON exports of it, made before any app opens the file."""
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_db: DemoDb) -> dict[str, Any]:
+    """A copy of the session's demo DB (the app opens it read-write) and the CLI's JSON
+    exports of it, made before any app opens the file."""
     folder = tmp_path_factory.mktemp("api")
-    db = folder / "demo.duckdb"
-    assert run_cli(["demo", "--db", str(db)]).exit_code == 0
+    db = demo_db.copy(folder / "demo.duckdb")
     report = run_cli(["report", "--country", "VEN", "--db", str(db), "--format", "json"])
     articles = run_cli(["articles", "--db", str(db), "--format", "jsonl"])
     stories = run_cli(["stories", "--db", str(db), "--format", "jsonl"])
     first = json.loads(stories.stdout.splitlines()[0])["id"]
     story = run_cli(["story", first, "--db", str(db), "--format", "json"])
-    copy = folder / "writes.duckdb"
-    shutil.copy(db, copy)
+    copy = demo_db.copy(folder / "writes.duckdb")
     return {"db": db, "write_db": copy, "report": json.loads(report.stdout),
             "articles": [json.loads(line) for line in articles.stdout.splitlines()],
             "story_id": first, "story": json.loads(story.stdout)}
@@ -292,3 +292,24 @@ def test_batch_limits_and_problems(writer: TestClient) -> None:
     resp = writer.post("/api/articles", json={"documents": [{"text": "1 2"}]}, headers=_auth())
     assert resp.status_code == 201
     assert resp.json()["stored"] == 0 and resp.json()["problems"][0]["document"] == 0
+
+
+def test_indices_default_window_is_the_servers_setting(demo_db: DemoDb, tmp_path: Path) -> None:
+    """Without ?window=, /api/indices uses the analysis settings the server was given."""
+    from realpolitik.settings import load_settings
+
+    settings = load_settings(cli={"analysis.window_days": 30, "analysis.baseline_days": 200},
+                             environ={}).settings
+    db = demo_db.copy(tmp_path / "settings.duckdb")
+    with TestClient(create_app(ApiSettings.from_settings(db, settings)), base_url=LOCAL) as c:
+        default = c.get("/api/indices/VEN").json()
+        explicit = c.get("/api/indices/VEN", params={"window": 30, "baseline": 200}).json()
+        other = c.get("/api/indices/VEN", params={"window": 90, "baseline": 365}).json()
+    assert default == explicit and default != other
+
+    def span(body: dict[str, Any]) -> tuple[int, int]:
+        as_of, start, base = (dt.date.fromisoformat(body[k])
+                              for k in ("as_of", "window_start", "baseline_start"))
+        return (as_of - start).days + 1, (start - base).days
+
+    assert span(default) == (30, 200) and span(other) == (90, 365)

@@ -29,6 +29,7 @@ from realpolitik.api import ApiSettings, create_app
 from realpolitik.api.coder import ProcessCoder
 from realpolitik.api.deps import ApiState
 from realpolitik.records import Article, CodedArticle
+from realpolitik.settings import load_settings
 from realpolitik.store import Store
 from realpolitik.web import mount_dashboard
 from realpolitik.web.csp import script_hash
@@ -220,8 +221,7 @@ def _declared_only(server: Server, size: int) -> http.client.HTTPResponse:
     return reply
 
 
-def test_host_allow_list(server: Server, tmp_path: Path,
-                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_host_allow_list(server: Server, tmp_path: Path) -> None:
     port = server.url.rsplit(":", 1)[1]
     for host in ("localhost", f"localhost:{port}", f"127.0.0.1:{port}", f"[::1]:{port}",
                  "LOCALHOST"):
@@ -232,8 +232,8 @@ def test_host_allow_list(server: Server, tmp_path: Path,
         assert reply.status == 400, host
         _assert_clean_4xx(reply, "Host")
         assert reply.headers["x-frame-options"] == "DENY"
-    monkeypatch.setenv("REALPOLITIK_ALLOWED_HOSTS", "dash.example, Other.Example")
-    settings = ApiSettings(db=tmp_path / "x.duckdb")
+    loaded = load_settings(environ={"REALPOLITIK_ALLOWED_HOSTS": "dash.example, Other.Example"})
+    settings = ApiSettings.from_settings(tmp_path / "x.duckdb", loaded.settings)
     assert {"dash.example", "other.example", "localhost", "127.0.0.1", "[::1]"} <= set(
         settings.allowed_hosts)
     assert "evil.example" not in settings.allowed_hosts

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import DemoDb
 from tests.helpers import REPO, SHARED, run_cli, serve_app
 from tests.live_fixture import (
     STORIES,
@@ -64,10 +65,9 @@ def _serving(db: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory, demo_db: DemoDb) -> Iterator[str]:
     """The real app (API + dashboard) over the demo corpus and the seeds, on a free port."""
-    db = tmp_path_factory.mktemp("browser") / "web.duckdb"
-    assert run_cli(["demo", "--db", str(db)]).exit_code == 0
+    db = demo_db.copy(tmp_path_factory.mktemp("browser") / "web.duckdb")
     if SEEDS.is_dir():
         assert run_cli(["ingest", str(SEEDS), "--db", str(db)]).exit_code == 0
     with _serving(db) as url:

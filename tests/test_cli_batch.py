@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.conftest import DemoDb
 from tests.helpers import run_cli
 
 GOOD_ARTICLE = """Ankara Rebuffs Athens Over Aegean Patrols
@@ -141,15 +142,13 @@ def test_missing_database_is_a_clear_error(tmp_path: Path) -> None:
     assert "no such database" in result.stderr
 
 
-def test_demo_prints_the_venezuela_picture(tmp_path: Path) -> None:
-    db = tmp_path / "demo.duckdb"
-    result = run_cli(["demo", "--db", str(db)])
-    assert result.exit_code == 0, result.stderr
-    report = json.loads(run_cli(["report", "--country", "VEN", "--db", str(db), "--format",
-                                 "json"]).stdout)
+def test_demo_prints_the_venezuela_picture(demo_db: DemoDb) -> None:
+    assert demo_db.exit_code == 0, demo_db.stderr
+    report = json.loads(run_cli(["report", "--country", "VEN", "--db", str(demo_db.path),
+                                 "--format", "json"]).stdout)
     stance = {c["country"]: c["stance"] for c in report["counterparts"]}
     assert stance["USA"] == "pressuring"
     assert stance["CUB"] == "supporting"
     for code in ("RUS", "CHN", "IRN"):
         assert stance[code] == "withdrawing"
-    assert "Venezuela (VEN)" in result.stdout
+    assert "Venezuela (VEN)" in demo_db.stdout

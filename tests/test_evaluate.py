@@ -14,7 +14,7 @@ from realpolitik.evaluate import (
     country_matches,
     is_iso3_country,
     load_gold,
-    normalize_code,
+    normalise_code,
     score,
 )
 from realpolitik.records import ActorRef, Event
@@ -113,9 +113,9 @@ def test_tie_takes_first_event() -> None:
 
 
 def test_country_code_quirks() -> None:
-    assert normalize_code("JAP") == "JPN"
-    assert normalize_code("ITL") == "ITA"
-    assert normalize_code("diplomatic") is None
+    assert normalise_code("JAP") == "JPN"
+    assert normalise_code("ITL") == "ITA"
+    assert normalise_code("diplomatic") is None
     assert country_matches("JPN", "JAP", is_igo)
     assert country_matches("UNO", "IGO", is_igo)
     assert country_matches("XYZ", "NGO", lambda c: False)  # not an ISO3 country
@@ -144,3 +144,49 @@ def test_real_gold_file_parses() -> None:
     assert all(is_iso3_country(c) or c in NON_STATE_CODES for c in codes), codes
     rep = score(rows, {}, is_igo)
     assert rep.rows == 313 and rep.coverage == 0.0
+
+
+def test_type_scores_match_counting_by_hand() -> None:
+    """The scikit-learn figures equal plain counting on a larger constructed case, with a
+    type that is only predicted (not in the macro average) and sentences with no event."""
+    import random
+
+    rng = random.Random(7)
+    kinds = ["AGREE", "ACCUSE", "AID", "SANCTION"]
+    rows, pred = [], {}
+    for i in range(200):
+        gold_type = rng.choice(kinds)
+        rows.append(gold(f"r{i}", gold_type, ["USA"], []))
+        guess = rng.choice([gold_type, gold_type, *kinds, "REJECT", None])
+        pred[f"r{i}"] = [ev(i, guess, "USA", None, 0.5)] if guess else []
+    rep = score(rows, pred, is_igo)
+    labels = [r.predicted_type for r in rep.results]
+    truth = [r.gold_type for r in rep.results]
+    per = {t.type: t for t in rep.per_type}
+    assert set(per) == {*kinds, "REJECT"}
+    for t, s in per.items():
+        tp = sum(g == p == t for g, p in zip(truth, labels, strict=True))
+        n_pred, support = labels.count(t), truth.count(t)
+        p = tp / n_pred if n_pred else 0.0
+        r = tp / support if support else 0.0
+        assert (s.correct, s.predicted, s.support) == (tp, n_pred, support)
+        assert s.precision == pytest.approx(p) and s.recall == pytest.approx(r)
+        assert s.f1 == pytest.approx(2 * p * r / (p + r) if p + r else 0.0)
+    correct = sum(g == p for g, p in zip(truth, labels, strict=True))
+    emitted = sum(p != "NONE" for p in labels)
+    assert rep.micro.precision == pytest.approx(correct / emitted)
+    assert rep.micro.recall == pytest.approx(correct / len(rows))
+    assert rep.macro.f1 == pytest.approx(sum(per[k].f1 for k in kinds) / len(kinds))
+    assert rep.macro.precision == pytest.approx(sum(per[k].precision for k in kinds) / 4)
+    assert per["REJECT"].support == 0 and per["REJECT"].precision == 0.0
+    for g in set(truth):
+        row = rep.confusion[g]
+        assert sum(row.values()) == truth.count(g)
+        assert all(row[p] == sum(t == g and q == p for t, q in zip(truth, labels, strict=True))
+                   for p in row)
+
+
+def test_empty_gold_scores_zero() -> None:
+    rep = score([], {}, is_igo)
+    assert rep.rows == 0 and rep.per_type == [] and rep.confusion == {}
+    assert rep.micro.f1 == rep.macro.f1 == 0.0

@@ -128,7 +128,6 @@ def test_rss_feed():
     assert first.published == dt.date(2024, 3, 5)
     assert first.text.endswith("officials said.\n\nThe deal ends a decade of disputes.")
     assert second.dateline == ["Quito"] and second.cites == ["Reuters"]
-    assert result.source_ids == ["andean-1", "andean-2"]
 
 
 def test_atom_feed_prefers_content_and_keeps_summary():
@@ -153,7 +152,6 @@ def test_jsonl_records():
     assert b.published == dt.date(2024, 1, 22)
     assert b.title == "Senegal Welcomes Election Observers"  # no title field: first line
     assert c.cites == ["The Guardian"]
-    assert result.source_ids == ["src-1", None, "7"]
 
 
 def test_csv_records():
@@ -163,7 +161,6 @@ def test_csv_records():
     assert (a.title, a.outlet, a.published) == ("Chad Closes Border", "Sahel Post",
                                                 dt.date(2024, 5, 2))
     assert b.title is None and b.cites == ["Associated Press"]
-    assert result.source_ids == ["c1", "c2"]
 
 
 def test_stdin_is_sniffed():
@@ -344,3 +341,30 @@ def test_real_seeds_match_gold():
         assert a.title not in a.text
         if a.summary:
             assert a.summary not in a.text
+
+
+def test_trafilatura_failure_is_logged_with_the_file(monkeypatch, caplog):
+    import realpolitik.ingest.html as html_mod
+
+    def broken(*args, **kwargs):
+        raise ValueError("synthetic parser failure")
+
+    monkeypatch.setattr(html_mod.trafilatura, "bare_extraction", broken)
+    page = ("<html><body><p>" + "Chile and Peru agreed to share radar data. " * 5
+            + "</p></body></html>")
+    with caplog.at_level("WARNING", logger="realpolitik.ingest"):
+        found = html_mod.extract_page(page, "pages/radar.html")
+    assert found.text and "radar data" in found.text  # the fallback still reads the page
+    assert "pages/radar.html" in caplog.text and "synthetic parser failure" in caplog.text
+
+
+def test_dateparser_failure_is_logged_with_the_date(monkeypatch, caplog):
+    import realpolitik.ingest.datelines as datelines
+
+    def broken(*args, **kwargs):
+        raise OverflowError("synthetic date failure")
+
+    monkeypatch.setattr(datelines.dateparser, "parse", broken)
+    with caplog.at_level("WARNING", logger="realpolitik.ingest"):
+        assert datelines.parse_date("the 31st of Smarch 2019") is None
+    assert "31st of Smarch 2019" in caplog.text and "synthetic date failure" in caplog.text

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from realpolitik.records import ActorRef, Article, CodedArticle, Event, Mention, content_id
+from realpolitik.records import ActorMention, ActorRef, Article, CodedArticle, Event, content_id
 from realpolitik.store import (
     SCHEMA_VERSION,
     SchemaVersionError,
@@ -47,7 +47,7 @@ def make_coded(text: str, published: dt.date, pairs: list[tuple[str, str | None,
                       dateline=["KYIV"], cites=["Reuters", "AP"], text=text)
     mentions = []
     if mention_country:
-        mentions.append(Mention(actor=ActorRef(country=mention_country, sector=None,
+        mentions.append(ActorMention(actor=ActorRef(country=mention_country, sector=None,
                                                name=mention_country, text=mention_country),
                                 start=0, end=3))
     events = [make_event(aid, i, s, t, ty) for i, (s, t, ty) in enumerate(pairs)]

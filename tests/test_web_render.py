@@ -14,16 +14,15 @@ from realpolitik.relations.indices import IndexReport, country_indices
 from realpolitik.relations.report import Report
 from realpolitik.store import Store
 from realpolitik.web.render import report_html, report_pngs
-from tests.helpers import run_cli
+from tests.conftest import DemoDb
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
-def ven(tmp_path_factory: pytest.TempPathFactory) -> tuple[IndexReport, Report]:
-    """Indices and report for Venezuela, computed as the API computes them."""
-    db = tmp_path_factory.mktemp("web") / "demo.duckdb"
-    assert run_cli(["demo", "--db", str(db)]).exit_code == 0
+def ven(demo_db: DemoDb) -> tuple[IndexReport, Report]:
+    """Indices and report for Venezuela (the session's demo DB), as the API computes them."""
+    db = demo_db.path
     with Store(db, read_only=True) as store:
         happenings = store.happenings(country="VEN")
     index = country_indices("VEN", happenings, load_plover(), Gazetteer.load().country_name)

@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
@@ -20,8 +21,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from realpolitik.nlp import NlpSettings
 from realpolitik.records import Article, Event
+from realpolitik.settings import DEFAULTS, Settings, SettingsError, load_settings, parse_assignments
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Source-aware political event data from news articles.")
@@ -35,10 +36,50 @@ def _error(message: str) -> None:
 
 DbOption = Annotated[Path, typer.Option("--db", help="DuckDB file (created if missing).")]
 DEFAULT_DB_PATH = Path("realpolitik.duckdb")
-WorkersOption = Annotated[int, typer.Option("--workers", min=1,
-                                            help="spaCy parser processes.")]
-BatchOption = Annotated[int, typer.Option("--batch-size", min=1,
-                                          help="Articles coded per parser batch.")]
+WorkersOption = Annotated[int | None, typer.Option(
+    "--workers", min=1, help="spaCy parser processes (setting model.workers).")]
+BatchOption = Annotated[int | None, typer.Option("--batch-size", min=1,
+                                                 help="Articles coded per parser batch.")]
+
+
+@dataclass(frozen=True)
+class _Root:
+    """The global options: the config file and ``--set`` overrides."""
+
+    config: Path | None = None
+    assignments: tuple[str, ...] = ()
+
+
+@app.callback()
+def _root(ctx: typer.Context,
+          config: Annotated[Path | None, typer.Option(
+              "--config", help="TOML settings file (also $REALPOLITIK_CONFIG); see "
+              "`realpolitik config`.")] = None,
+          assignments: Annotated[list[str] | None, typer.Option(
+              "--set", metavar="GROUP.FIELD=VALUE",
+              help="Override one setting (repeatable), e.g. --set analysis.window_days=30."
+              )] = None) -> None:
+    """Source-aware political event data from news articles."""
+    ctx.obj = _Root(config, tuple(assignments or ()))
+
+
+def _settings(ctx: typer.Context | None, **options: object) -> Settings:
+    """The effective settings: defaults < config file < environment < ``--set`` < the
+    command's own ``options`` (``group__field=value``; None means not given)."""
+    return _loaded(ctx, **options).settings
+
+
+def _loaded(ctx: typer.Context | None, **options: object):
+    root = ctx.find_object(_Root) if ctx is not None else None
+    root = root or _Root()
+    try:
+        cli = parse_assignments(list(root.assignments))
+        cli.update({key.replace("__", "."): value for key, value in options.items()
+                    if value is not None})
+        return load_settings(root.config, cli)
+    except SettingsError as exc:
+        _error(str(exc))
+        raise typer.Exit(2) from None
 
 
 class ListFormat(StrEnum):
@@ -62,27 +103,35 @@ class CountryReportFormat(StrEnum):
     png = "png"
 
 
-MinConfidenceOption = Annotated[float, typer.Option(
+MinConfidenceOption = Annotated[float | None, typer.Option(
     "--min-confidence", min=0.0, max=1.0,
     help="Keep only events at least this sure (calibrated; see `realpolitik eval`).")]
 
 
 @lru_cache(maxsize=4)
-def _pipeline(workers: int = 1):
+def _pipeline(workers: int = DEFAULTS.model.workers, model: str = DEFAULTS.model.spacy,
+              parse_batch: int = DEFAULTS.model.parse_batch):
     """Load models and data once per process (commands run in-process by tests reuse it)."""
+    from realpolitik.nlp import NlpSettings
     from realpolitik.pipeline import Pipeline
 
     with err.status("Loading spaCy model and gazetteers..."):
-        return Pipeline(NlpSettings(workers=workers))
+        return Pipeline(NlpSettings(model=model, batch_size=parse_batch, workers=workers))
 
 
-def _service(workers: int = 1, batch_size: int = 64, min_confidence: float = 0.0,
-             store=None, stories=None):
+def _pipeline_for(settings: Settings, workers: int | None = None):
+    """The shared pipeline for the ``model`` settings (``workers`` overrides theirs)."""
+    return _pipeline(settings.model.workers if workers is None else workers,
+                     settings.model.spacy, settings.model.parse_batch)
+
+
+def _service(settings: Settings, batch_size: int, store=None, stories=None,
+             workers: int | None = None):
     """The ingest service over the shared pipeline (``stories``: the story updater)."""
     from realpolitik.workflow import IngestService, IngestSettings
 
-    return IngestService(_pipeline(workers), store, IngestSettings(batch_size, min_confidence),
-                         stories)
+    return IngestService(_pipeline_for(settings, workers), store,
+                         IngestSettings(batch_size, settings.coder.min_confidence), stories)
 
 
 def _progress() -> Progress:
@@ -98,23 +147,25 @@ def _embedder():
     return Embedder()
 
 
-def ingest_paths(paths: list[str], db: Path, workers: int = 1, batch_size: int = 64,
-                 min_confidence: float = 0.0, cpu_per_file: int = 30, ray: bool = False,
+def ingest_paths(paths: list[str], db: Path, settings: Settings = DEFAULTS, ray: bool = False,
                  address: str | None = None) -> int:
     """Ingest and code sources into the store, then group stories; returns failed sources.
 
-    With ``ray``, sources are read and coded by ``workers`` Ray actors (on the cluster at
-    ``address``, or a local Ray instance) and stored here (realpolitik.cluster)."""
+    With ``ray``, sources are read and coded by ``model.workers`` Ray actors (on the
+    cluster at ``address``, or a local Ray instance) and stored here (realpolitik.cluster)."""
     from realpolitik.ingest.sandbox import Budget
     from realpolitik.stories.assembly import StoryStore, StoryUpdate, story_updater
 
     with _open_store(db, create=True) as store:  # before the models: a locked DB fails fast
+        workers, batch_size = settings.model.workers, settings.ingest.batch_size
+        cpu_per_file = settings.ingest.cpu_per_file
         if ray:
             from realpolitik.cluster import ClusterError, ray_ingest
 
-            pipe = _pipeline(1)  # the writer's gazetteer and PLOVER table for the stories
-            service = _service(1, batch_size, min_confidence, store,
-                               story_updater(pipe.gazetteer, pipe.plover, _embedder()))
+            pipe = _pipeline_for(settings, 1)  # the writer's gazetteer and PLOVER table
+            service = _service(settings, batch_size, store,
+                               story_updater(pipe.gazetteer, pipe.plover, _embedder(),
+                                             settings.stories), workers=1)
             try:
                 with err.status(f"Coding on Ray ({address or 'local'}, {workers} workers)..."):
                     report = ray_ingest(paths, service, address, workers,
@@ -124,8 +175,8 @@ def ingest_paths(paths: list[str], db: Path, workers: int = 1, batch_size: int =
                 _error(str(exc))
                 raise typer.Exit(2) from None
         else:
-            pipe = _pipeline(workers)
-            updater = story_updater(pipe.gazetteer, pipe.plover, _embedder())
+            pipe = _pipeline_for(settings)
+            updater = story_updater(pipe.gazetteer, pipe.plover, _embedder(), settings.stories)
             with _progress() as progress:
                 task = progress.add_task("Ingesting", total=None)
 
@@ -133,7 +184,7 @@ def ingest_paths(paths: list[str], db: Path, workers: int = 1, batch_size: int =
                     progress.update(task, description="Grouping stories")
                     return updater(target)
 
-                service = _service(workers, batch_size, min_confidence, store, grouping)
+                service = _service(settings, batch_size, store, grouping)
                 report = service.ingest_files(
                     paths, pipe.normalise_outlet, budget=Budget(cpu_seconds=cpu_per_file),
                     on_problem=_error, advance=lambda n: progress.advance(task, n))
@@ -149,11 +200,12 @@ def ingest_paths(paths: list[str], db: Path, workers: int = 1, batch_size: int =
 
 
 @app.command()
-def ingest(paths: Annotated[list[str], typer.Argument(help="Files, directories or - (stdin).")],
-           db: DbOption = DEFAULT_DB_PATH, workers: WorkersOption = 1,
-           batch_size: BatchOption = 64, min_confidence: MinConfidenceOption = 0.0,
-           cpu_per_file: Annotated[int, typer.Option(
-               "--cpu-per-file", min=1, help="CPU seconds a file may take to read.")] = 30,
+def ingest(ctx: typer.Context,
+           paths: Annotated[list[str], typer.Argument(help="Files, directories or - (stdin).")],
+           db: DbOption = DEFAULT_DB_PATH, workers: WorkersOption = None,
+           batch_size: BatchOption = None, min_confidence: MinConfidenceOption = None,
+           cpu_per_file: Annotated[int | None, typer.Option(
+               "--cpu-per-file", min=1, help="CPU seconds a file may take to read.")] = None,
            ray: Annotated[bool, typer.Option(
                "--ray", help="Read and code on Ray: --workers actors, one writer here.")] = False,
            address: Annotated[str | None, typer.Option(
@@ -164,8 +216,10 @@ def ingest(paths: Annotated[list[str], typer.Argument(help="Files, directories o
     if address and not ray:
         _error("--address needs --ray")
         raise typer.Exit(2)
-    failures = ingest_paths(paths, db, workers, batch_size, min_confidence, cpu_per_file, ray,
-                            address)
+    settings = _settings(ctx, model__workers=workers, ingest__batch_size=batch_size,
+                         coder__min_confidence=min_confidence,
+                         ingest__cpu_per_file=cpu_per_file)
+    failures = ingest_paths(paths, db, settings, ray, address)
     raise typer.Exit(1 if failures else 0)
 
 
@@ -194,10 +248,12 @@ def _read_code_input(stream: Iterable[str]) -> Iterator[Article | str]:
 
 
 @app.command()
-def code(workers: WorkersOption = 1, batch_size: BatchOption = 256,
-         min_confidence: MinConfidenceOption = 0.0) -> None:
+def code(ctx: typer.Context, workers: WorkersOption = None, batch_size: BatchOption = None,
+         min_confidence: MinConfidenceOption = None) -> None:
     """Code JSONL documents from stdin to event JSONL on stdout (no database)."""
-    service = _service(workers, batch_size, min_confidence)
+    settings = _settings(ctx, model__workers=workers, coder__batch_size=batch_size,
+                         coder__min_confidence=min_confidence)
+    service = _service(settings, settings.coder.batch_size)
     failures = 0
 
     def articles() -> Iterator[Article]:
@@ -286,6 +342,11 @@ def articles(db: DbOption = DEFAULT_DB_PATH, country: CountryOption = None,
         rows = store.articles(country=country, since=since.date() if since else None)
     _emit(rows, fmt, [("id", "id"), ("published", "published"), ("outlet", "outlet"),
                       ("title", "title"), ("cites", "cites")], output)
+
+
+class ConfigFormat(StrEnum):
+    text = "text"
+    json = "json"
 
 
 class Level(StrEnum):
@@ -378,7 +439,8 @@ def build_country_report(db: Path, country: str, since: dt.date | None):
 
 
 @app.command()
-def report(country: Annotated[str, typer.Option("--country", help="ISO3 code, e.g. VEN.")],
+def report(ctx: typer.Context,
+           country: Annotated[str, typer.Option("--country", help="ISO3 code, e.g. VEN.")],
            db: DbOption = DEFAULT_DB_PATH, since: SinceOption = None,
            fmt: Annotated[CountryReportFormat, typer.Option(
                "--format", help="html: one self-contained page with the charts; png: "
@@ -390,7 +452,8 @@ def report(country: Annotated[str, typer.Option("--country", help="ISO3 code, e.
     if fmt in (CountryReportFormat.html, CountryReportFormat.png):
         from realpolitik.web.render import report_html, report_pngs
 
-        index = _indices_for(db, code, None, 90, 365)
+        analysis = _settings(ctx).analysis
+        index = _indices_for(db, code, None, analysis.window_days, analysis.baseline_days)
         if fmt is CountryReportFormat.html:
             target = output or Path(f"report-{code}.html")
             target.write_text(report_html(index, result), encoding="utf-8")
@@ -425,17 +488,22 @@ def _indices_for(db: Path, country: str, as_of: dt.date | None, window: int,
 
 
 @app.command()
-def indices(country: Annotated[str, typer.Option("--country", help="ISO3 code, e.g. VEN.")],
+def indices(ctx: typer.Context,
+            country: Annotated[str, typer.Option("--country", help="ISO3 code, e.g. VEN.")],
             db: DbOption = DEFAULT_DB_PATH,
             as_of: Annotated[dt.datetime | None, typer.Option(
                 "--as-of", formats=["%Y-%m-%d"], help="End of the window (default: the "
                 "latest event toward the country).")] = None,
-            window: Annotated[int, typer.Option(min=1, help="Window in days.")] = 90,
-            baseline: Annotated[int, typer.Option(min=1, help="Baseline in days.")] = 365,
+            window: Annotated[int | None, typer.Option(
+                min=1, help="Window in days (setting analysis.window_days, 90).")] = None,
+            baseline: Annotated[int | None, typer.Option(
+                min=1, help="Baseline in days (setting analysis.baseline_days, 365).")] = None,
             fmt: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.text) -> None:
     """Isolation and pressure indices, support network and stance changes, with evidence."""
-    result = _indices_for(db, country.upper(), as_of.date() if as_of else None, window,
-                          baseline)
+    analysis = _settings(ctx, analysis__window_days=window,
+                         analysis__baseline_days=baseline).analysis
+    result = _indices_for(db, country.upper(), as_of.date() if as_of else None,
+                          analysis.window_days, analysis.baseline_days)
     if fmt is ReportFormat.json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
@@ -463,7 +531,8 @@ def relations(source: Annotated[str | None, typer.Option("--source")] = None,
 
 
 @app.command("eval")
-def evaluate(gold: Annotated[Path | None, typer.Argument(
+def evaluate(ctx: typer.Context,
+             gold: Annotated[Path | None, typer.Argument(
                  help="Gold JSONL (PLOVER GSR shape), or a multilingual gold file or "
                       "directory (training schema + lang) for per-language figures.")] = None,
              dev: Annotated[bool, typer.Option(
@@ -491,10 +560,12 @@ def evaluate(gold: Annotated[Path | None, typer.Argument(
         from realpolitik.evaluate_languages import is_language_gold
 
         if is_language_gold(gold):
-            _evaluate_languages(gold, fmt)
+            _evaluate_languages(gold, fmt, _settings(ctx))
             return
         rows = load_gold(gold)
-    service = _service()
+    # every event is scored, whatever coder.min_confidence says (the reliability table)
+    settings = _settings(ctx, coder__min_confidence=0.0)
+    service = _service(settings, settings.ingest.batch_size)
     articles_ = [Article(id=row.id, text=row.text) for row in rows]
     predicted: dict[str, list[Event]] = {a.id: [] for a in articles_}
     with _progress() as progress:
@@ -502,14 +573,14 @@ def evaluate(gold: Annotated[Path | None, typer.Argument(
         for coded in service.code(articles_):
             predicted[coded.article.id] = coded.events
             progress.advance(task, 1)
-    result = score(rows, predicted, _pipeline().gazetteer.is_igo)
+    result = score(rows, predicted, _pipeline_for(settings).gazetteer.is_igo)
     if fmt is ReportFormat.json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
         sys.stdout.write(result.to_text(errors=errors))
 
 
-def _evaluate_languages(gold: Path, fmt: ReportFormat) -> None:
+def _evaluate_languages(gold: Path, fmt: ReportFormat, settings: Settings) -> None:
     """Per-language figures of the multilingual coder (gold in the training schema + lang)."""
     from realpolitik.evaluate_languages import load_language_gold, score_languages
     from realpolitik.events.training import CorpusError
@@ -519,7 +590,7 @@ def _evaluate_languages(gold: Path, fmt: ReportFormat) -> None:
     except CorpusError as exc:
         _error(str(exc))
         raise typer.Exit(2) from None
-    pipe = _pipeline()
+    pipe = _pipeline_for(settings)
     report = score_languages(rows, pipe.multilingual, pipe.gazetteer.is_igo)
     if fmt is ReportFormat.json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
@@ -532,12 +603,12 @@ def demo_corpus() -> Path:
 
 
 @app.command()
-def demo(db: DbOption = DEFAULT_DB_PATH,
+def demo(ctx: typer.Context, db: DbOption = DEFAULT_DB_PATH,
          country: Annotated[str, typer.Option("--country")] = "VEN") -> None:
     """Ingest the bundled demo corpus and print the report for its main country."""
     corpus = demo_corpus()
     err.print(f"Demo corpus: {corpus}")
-    failures = ingest_paths([str(corpus)], db)
+    failures = ingest_paths([str(corpus)], db, _settings(ctx))
     result = build_country_report(db, country, None)
     sys.stdout.write(result.to_text())
     sys.stdout.write(f"\nOpen the dashboard: realpolitik serve --db {db}  then visit "
@@ -546,21 +617,24 @@ def demo(db: DbOption = DEFAULT_DB_PATH,
 
 
 @app.command()
-def serve(db: DbOption = DEFAULT_DB_PATH,
-          host: Annotated[str, typer.Option(help="Interface to bind (loopback by default).")]
-          = "127.0.0.1",
-          port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+def serve(ctx: typer.Context, db: DbOption = DEFAULT_DB_PATH,
+          host: Annotated[str | None, typer.Option(
+              help="Interface to bind (loopback by default; setting api.host).")] = None,
+          port: Annotated[int | None, typer.Option(min=1, max=65535,
+                                                   help="Port (setting api.port, 8000).")]
+          = None,
           allow_host: Annotated[list[str] | None, typer.Option(
               "--allow-host", help="Another Host header name to answer (repeatable; also "
-              "$REALPOLITIK_ALLOWED_HOSTS, comma-separated). Loopback names and --host "
-              "are always allowed.")] = None,
+              "setting api.allowed_hosts or $REALPOLITIK_ALLOWED_HOSTS, comma-separated). "
+              "Loopback names and --host are always allowed.")] = None,
           write_timeout: Annotated[float | None, typer.Option(
               "--write-timeout", min=1, help="Seconds one POST /api/articles may take "
-              "(default 120, or $REALPOLITIK_WRITE_TIMEOUT).")] = None) -> None:
+              "(setting api.write_timeout, 120).")] = None) -> None:
     """Serve the REST API (/api, docs at /docs) and the dashboard from one app.
 
-    Writes (POST /api/articles) need the token in $REALPOLITIK_API_TOKEN; without one,
-    writes are refused. Requests whose Host header is not an allowed name get 400.
+    Writes (POST /api/articles) need the token (setting api.token, or
+    $REALPOLITIK_API_TOKEN); without one, writes are refused. Requests whose Host header
+    is not an allowed name get 400.
     """
     import uvicorn
 
@@ -568,11 +642,12 @@ def serve(db: DbOption = DEFAULT_DB_PATH,
     from realpolitik.api.deps import with_hosts
     from realpolitik.web import mount_dashboard
 
+    effective = _settings(ctx, api__host=host, api__port=port, api__write_timeout=write_timeout)
+    api = effective.api
     _open_store(db, create=True).close()  # a locked or corrupt file: one line, not a trace
-    settings = ApiSettings(db=db, warm_up=True)
-    settings.allowed_hosts = with_hosts(settings.allowed_hosts, [host, *(allow_host or [])])
-    if write_timeout is not None:
-        settings.write_timeout = write_timeout
+    settings = ApiSettings.from_settings(db, effective, warm_up=True)
+    settings.allowed_hosts = with_hosts(settings.allowed_hosts, [api.host, *(allow_host or [])])
+    host, port = api.host, api.port
     app_ = create_app(settings)
     mount_dashboard(app_)
     err.print(f"Dashboard: http://{host}:{port}/   API docs: http://{host}:{port}/docs")
@@ -591,7 +666,8 @@ def _load_sources(path: Path):
 
 
 @app.command()
-def watch(sources: Annotated[Path, typer.Argument(help="Sources file (YAML).")],
+def watch(ctx: typer.Context,
+          sources: Annotated[Path, typer.Argument(help="Sources file (YAML).")],
           db: DbOption = DEFAULT_DB_PATH,
           once: Annotated[bool, typer.Option("--once", help="Poll every source once, then exit.")]
           = False,
@@ -608,16 +684,21 @@ def watch(sources: Annotated[Path, typer.Argument(help="Sources file (YAML).")],
     """
     from realpolitik.live import watch as run_watch
     from realpolitik.live.status import make_reporter
+    from realpolitik.workflow import IngestSettings
 
     _load_sources(sources)  # configuration errors before the models load
-    pipe = _pipeline()
+    settings = _settings(ctx)
+    pipe = _pipeline_for(settings)
     embedder = _embedder()
     from realpolitik.store import StoreError
 
     try:
-        with _dashboard_thread(db, serve_port):
+        with _dashboard_thread(db, serve_port, settings):
             summary = run_watch(sources, db, pipe, embedder, make_reporter(err, sys.stderr),
-                                once=once, max_polls=max_polls)
+                                once=once, max_polls=max_polls,
+                                ingest=IngestSettings(settings.ingest.batch_size,
+                                                      settings.coder.min_confidence),
+                                stories=settings.stories)
     except StoreError as exc:  # e.g. another process has the database open
         _error(str(exc))
         raise typer.Exit(1) from exc
@@ -627,7 +708,7 @@ def watch(sources: Annotated[Path, typer.Argument(help="Sources file (YAML).")],
 
 
 @contextmanager
-def _dashboard_thread(db: Path, port: int | None) -> Iterator[None]:
+def _dashboard_thread(db: Path, port: int | None, settings: Settings) -> Iterator[None]:
     """The API and dashboard on 127.0.0.1:port in a thread (DuckDB: one writing process)."""
     if port is None:
         yield
@@ -640,7 +721,7 @@ def _dashboard_thread(db: Path, port: int | None) -> Iterator[None]:
     from realpolitik.api import ApiSettings, create_app
     from realpolitik.web import mount_dashboard
 
-    app_ = create_app(ApiSettings(db=db))
+    app_ = create_app(ApiSettings.from_settings(db, settings))
     mount_dashboard(app_)
     server = uvicorn.Server(uvicorn.Config(app_, host="127.0.0.1", port=port,
                                            log_level="warning"))
@@ -684,6 +765,29 @@ def sources_check(sources: Annotated[Path, typer.Argument(help="Sources file (YA
                              f"{'-' if c.entries is None else c.entries}\tlast_modified="
                              f"{c.last_modified or '-'}\tproblem={c.problem or '-'}\n")
     raise typer.Exit(1 if any(c.problem for c in checks) else 0)
+
+
+@app.command("config")
+def show_config(ctx: typer.Context,
+                fmt: Annotated[ConfigFormat, typer.Option("--format")] = ConfigFormat.text
+                ) -> None:
+    """Print the effective settings and where each value came from."""
+    loaded = _loaded(ctx)
+    if fmt is ConfigFormat.json:
+        sys.stdout.write(json.dumps({key: {"value": value, "from": layer}
+                                     for key, value, layer in loaded.rows(json_values=True)},
+                                    indent=2) + "\n")
+        return
+    file = f" (config file: {loaded.config_file})" if loaded.config_file else ""
+    sys.stdout.write(f"# effective settings{file}; from = default | file | env | cli\n")
+    group = ""
+    for key, value, layer in loaded.rows():
+        head, _, name = key.partition(".")
+        if head != group:
+            sys.stdout.write(f"{'' if not group else chr(10)}[{head}]\n")
+            group = head
+        line = f"# {name} unset" if value == "# unset" else f"{name} = {value}"
+        sys.stdout.write(f"{line}  # {layer}\n")
 
 
 @app.command()

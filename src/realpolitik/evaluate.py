@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import functools
 import json
+import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Literal
 
 import pycountry
 from pydantic import BaseModel, Field
+from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
 from realpolitik.records import PLOVER_TYPES, Event
 
@@ -48,7 +51,7 @@ def is_iso3_country(code: str) -> bool:
     return pycountry.countries.get(alpha_3=code) is not None
 
 
-def normalize_code(code: str | None) -> str | None:
+def normalise_code(code: str | None) -> str | None:
     """Map a CAMEO/ISO actor code to ISO3 (or a non-state code); None if it is no code.
 
     The gold file has a stray non-code ("diplomatic") in a country slot; such
@@ -71,7 +74,7 @@ def normalize_code(code: str | None) -> str | None:
 
 def country_matches(pred: str | None, gold: str | None, is_igo: Callable[[str], bool]) -> bool:
     """Does a predicted country code match a gold one, allowing for CAMEO quirks?"""
-    pred, gold = normalize_code(pred), normalize_code(gold)
+    pred, gold = normalise_code(pred), normalise_code(gold)
     if pred is None or gold is None:
         return False
     if gold in NON_STATE_CODES:
@@ -111,7 +114,7 @@ class GoldRow(BaseModel):
 def _codes(actors: Iterable[GoldActor]) -> list[str]:
     out: list[str] = []
     for a in actors:
-        code = normalize_code(a.country)
+        code = normalise_code(a.country)
         if code is not None and code not in out:
             out.append(code)
     return out
@@ -249,10 +252,6 @@ def _div(a: float, b: float) -> float:
     return a / b if b else 0.0
 
 
-def _f1(p: float, r: float) -> float:
-    return _div(2 * p * r, p + r)
-
-
 def top_event(events: list[Event]) -> Event | None:
     """The highest-confidence event (first one on ties), or None."""
     return max(events, key=lambda e: e.confidence) if events else None
@@ -261,7 +260,7 @@ def top_event(events: list[Event]) -> Event | None:
 def _actor_ok(pred: str | None, gold: list[str], is_igo: Callable[[str], bool]) -> bool:
     """Predicted country among the gold ones; or both sides without a country."""
     if not gold:
-        return normalize_code(pred) is None
+        return normalise_code(pred) is None
     return any(country_matches(pred, c, is_igo) for c in gold)
 
 
@@ -309,40 +308,62 @@ def score(gold: list[GoldRow], predicted: dict[str, list[Event]],
 
     n = len(scored)
     labels = _label_order({r.gold_type for r in results} | {r.predicted_type for r in results})
-    confusion: dict[str, dict[str, int]] = {}
-    for r in results:
-        row = confusion.setdefault(r.gold_type, {})
-        row[r.predicted_type] = row.get(r.predicted_type, 0) + 1
-
-    per_type: list[TypeScore] = []
-    for t in labels:
-        if t == NONE_LABEL:
-            continue
-        support = sum(r.gold_type == t for r in results)
-        n_pred = sum(r.predicted_type == t for r in results)
-        tp = sum(r.gold_type == t == r.predicted_type for r in results)
-        p, rec = _div(tp, n_pred), _div(tp, support)
-        per_type.append(TypeScore(type=t, precision=p, recall=rec, f1=_f1(p, rec),
-                                  support=support, predicted=n_pred, correct=tp))
-
-    n_pred_any = sum(r.predicted_type != NONE_LABEL for r in results)
-    micro_p, micro_r = _div(correct, n_pred_any), _div(correct, n)
-    gold_types = [t for t in per_type if t.support > 0]
-    macro = PRF(
-        precision=_div(sum(t.precision for t in gold_types), len(gold_types)),
-        recall=_div(sum(t.recall for t in gold_types), len(gold_types)),
-        f1=_div(sum(t.f1 for t in gold_types), len(gold_types)),
-    )
+    per_type, micro, macro, confusion = _type_scores([r.gold_type for r in results],
+                                                     [r.predicted_type for r in results],
+                                                     labels)
     return EvalReport(
         rows=n, excluded=excluded, covered=covered, coverage=_div(covered, n),
         top1_accuracy=_div(correct, n), any_match_accuracy=_div(any_ok, n),
         source_country_accuracy=_div(src_ok, covered),
         target_country_accuracy=_div(tgt_ok, covered),
         type_and_actors_accuracy=_div(exact, n),
-        micro=PRF(precision=micro_p, recall=micro_r, f1=_f1(micro_p, micro_r)),
-        macro=macro, per_type=per_type, labels=labels, confusion=confusion,
+        micro=micro, macro=macro, per_type=per_type, labels=labels, confusion=confusion,
         reliability=reliability_bins(confidences), results=results,
     )
+
+
+def _type_scores(gold: list[str], predicted: list[str], labels: list[str]
+                 ) -> tuple[list[TypeScore], PRF, PRF, dict[str, dict[str, int]]]:
+    """Per-type, micro and macro P/R/F1 and the confusion counts (scikit-learn).
+
+    NONE (no event) is a column of the confusion matrix but not a type: it is left out
+    of the per-type scores and of the micro average, so it costs recall only. The macro
+    average is over the types that occur in the gold labels.
+    """
+    if not gold:
+        return [], _zero(), _zero(), {}
+    types = [t for t in labels if t != NONE_LABEL]
+    with warnings.catch_warnings():  # one label in all: 1x1 is right, as `labels` says
+        warnings.filterwarnings("ignore", message="A single label was found")
+        matrix = confusion_matrix(gold, predicted, labels=labels)
+    confusion = {g: {p: int(c) for p, c in zip(labels, row, strict=True) if c}
+                 for g, row in zip(labels, matrix, strict=True) if row.any()}
+    if not types:
+        return [], _zero(), _zero(), confusion
+    p, r, f, support = precision_recall_fscore_support(gold, predicted, labels=types,
+                                                       zero_division=0)
+    index = {t: i for i, t in enumerate(labels)}
+    per_type = [TypeScore(type=t, precision=float(p[i]), recall=float(r[i]), f1=float(f[i]),
+                          support=int(support[i]),
+                          predicted=int(matrix[:, index[t]].sum()),
+                          correct=int(matrix[index[t], index[t]]))
+                for i, t in enumerate(types)]
+    micro = _average(gold, predicted, types, "micro")
+    macro = _average(gold, predicted, [t for t in types if t in set(gold)], "macro")
+    return per_type, micro, macro, confusion
+
+
+def _zero() -> PRF:
+    return PRF(precision=0.0, recall=0.0, f1=0.0)
+
+
+def _average(gold: list[str], predicted: list[str], labels: list[str],
+             average: Literal["micro", "macro"]) -> PRF:
+    if not labels:
+        return _zero()
+    p, r, f, _ = precision_recall_fscore_support(gold, predicted, labels=labels,
+                                                 average=average, zero_division=0)
+    return PRF(precision=float(p), recall=float(r), f1=float(f))
 
 
 def reliability_bins(scored: list[tuple[float, bool]], bins: int = 5) -> list[ReliabilityBin]:

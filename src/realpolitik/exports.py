@@ -16,13 +16,14 @@ import types
 import typing
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from pydantic import BaseModel
 
 from realpolitik.records import ActorRef, Event
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 Format = Literal["jsonl", "csv", "parquet"]
 FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
@@ -157,6 +158,9 @@ def _write_csv(records: Iterable[BaseModel], stream: BinaryIO) -> int:
 
 
 def _write_parquet(records: Iterable[BaseModel], stream: BinaryIO) -> int:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     items = list(records)
     schema = arrow_schema(type(items[0])) if items else None
     rows = [r.model_dump(mode="python") for r in items]
@@ -166,6 +170,8 @@ def _write_parquet(records: Iterable[BaseModel], stream: BinaryIO) -> int:
 
 
 def _arrow_type(annotation: Any) -> pa.DataType:
+    import pyarrow as pa  # here, so `realpolitik schema` and the CLI start without Arrow
+
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType):
         subs = [a for a in typing.get_args(annotation) if a is not type(None)]
@@ -184,6 +190,8 @@ def _arrow_type(annotation: Any) -> pa.DataType:
 
 def arrow_schema(model: type[BaseModel]) -> pa.Schema:
     """Arrow schema of a record model, so all-null columns still get a real type."""
+    import pyarrow as pa
+
     return pa.schema([pa.field(n, _arrow_type(f.annotation))
                       for n, f in model.model_fields.items()])
 

@@ -24,7 +24,7 @@ from realpolitik.events.multilingual import MultilingualCoder, SentenceJob
 from realpolitik.ingest.language import sentence_language
 from realpolitik.nlp import NlpEngine, NlpSettings, looks_like_headline, text_chunks, truecase
 from realpolitik.nlp.prefilter import TriggerFilter, trigger_vocabulary
-from realpolitik.records import Article, CodedArticle, Event, Mention, Section
+from realpolitik.records import ActorMention, Article, CodedArticle, Event, Section
 
 SECTIONS: tuple[Section, ...] = ("title", "summary", "body")
 MAX_SENTENCE_CHARS = 3_000  # longer "sentences" (lists, junk) are not parsed for events
@@ -57,7 +57,7 @@ class _Pending:
 @dataclass
 class _ArticleWork:
     article: Article
-    mentions: list[Mention] = field(default_factory=list)
+    mentions: list[ActorMention] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
 
 
@@ -152,7 +152,7 @@ class Pipeline:
                                                    article.published)))
         spans, events = coder.code([job for _, job in jobs])
         for (item, job), found, coded in zip(jobs, spans, events, strict=True):
-            item.mentions.extend(Mention(actor=s.actor, section=job.section,
+            item.mentions.extend(ActorMention(actor=s.actor, section=job.section,
                                          start=job.offset + s.start_char,
                                          end=job.offset + s.end_char, rule=f"names:{job.lang}")
                                  for s in found)
@@ -198,7 +198,7 @@ class Pipeline:
         self.stats.sentences += 1
         inside = [s for s in spans if sent.start <= s.start and s.end <= sent.end]
         for s in inside:
-            item.mentions.append(Mention(
+            item.mentions.append(ActorMention(
                 actor=s.actor, section=section, start=base + doc[s.start].idx,
                 end=base + doc[s.end - 1].idx + len(doc[s.end - 1].text), rule=s.rule))
         history.add_sentence(

@@ -125,8 +125,11 @@ class ActorRef(Record):
         return (self.country, self.sector)
 
 
-class Mention(Record):
-    """A span of article text that names an actor (after resolution)."""
+class ActorMention(Record):
+    """A span of article text that names an actor (after resolution): an *actor mention*.
+
+    Not to be confused with an *event mention*, which is an ``Event`` (one article
+    sentence telling a ``Happening``)."""
 
     actor: ActorRef
     section: Section = "body"
@@ -136,7 +139,8 @@ class Mention(Record):
 
 
 class Event(Record):
-    """One coded PLOVER event: source did type to target, with its evidence."""
+    """One coded PLOVER event as one article sentence tells it (an *event mention*):
+    source did type to target, with its evidence."""
 
     id: str
     article_id: str
@@ -183,7 +187,7 @@ class CodedArticle(Record):
     """An article with everything the pipeline found in it."""
 
     article: Article
-    mentions: list[Mention] = Field(default_factory=list)
+    mentions: list[ActorMention] = Field(default_factory=list)  # actor mentions
     events: list[Event] = Field(default_factory=list)
 
 

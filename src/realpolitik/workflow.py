@@ -27,6 +27,7 @@ from realpolitik.ingest.sanitize import display_name
 from realpolitik.records import Article, CodedArticle, confident
 from realpolitik.relations.indices import IndexReport, country_indices
 from realpolitik.relations.report import Report, build_report
+from realpolitik.settings import DEFAULTS
 from realpolitik.store import Store, StoreError, file_hash
 from realpolitik.stories.assembly import StoryUpdate, StoryUpdater
 
@@ -300,7 +301,8 @@ def country_report(store: Store, country: str, since: dt.date | None, plover: Pl
 
 def country_index(store: Store, country: str, plover: PloverTable,
                   name_of: Callable[[str], str | None], as_of: dt.date | None = None,
-                  window_days: int = 90, baseline_days: int = 365) -> IndexReport:
+                  window_days: int = DEFAULTS.analysis.window_days,
+                  baseline_days: int = DEFAULTS.analysis.baseline_days) -> IndexReport:
     """Isolation and pressure indices of one country, from the store (CLI and API)."""
     return country_indices(country, store.happenings(country=country), plover, name_of,
                            as_of=as_of, window_days=window_days, baseline_days=baseline_days)

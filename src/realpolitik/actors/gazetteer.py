@@ -180,6 +180,7 @@ class Gazetteer:
         return self._by_code.get(code)
 
     def organisation(self, code: str) -> Organisation | None:
+        """The international organisation with this code, or None."""
         return self._orgs.get(code)
 
     def is_igo(self, code: str | None) -> bool:

@@ -23,7 +23,7 @@ sector words tagged as verbs ("he forces", "they police").
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from spacy.lang.en import English
@@ -458,8 +458,3 @@ class ActorMatcher:
                 name = f"{place} {label}" if label else place
         return ActorSpan(start, end, ActorRef(country=country, sector=sector, name=name,
                                               text=text), kind, rule)
-
-    def iter_names(self) -> Iterable[str]:
-        """All registered name patterns (for debugging and tests)."""
-        for key in (*self._static, *self._leaders):
-            yield self.vocab.strings[key].split("|", 1)[1]

@@ -10,7 +10,6 @@ connection and run one at a time in ``write_pool``, under the time budget
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from fastapi import Request
 from realpolitik.actors.gazetteer import Gazetteer
 from realpolitik.api.coder import ProcessCoder
 from realpolitik.events.lexicon import PloverTable, load_plover
+from realpolitik.settings import DEFAULTS, Settings
 from realpolitik.store import Store
 
 if TYPE_CHECKING:
@@ -40,31 +40,34 @@ class ApiSettings:
     """How the API is served: which database, the write token, limits and allowed hosts.
 
     ``allowed_hosts`` are the Host header names the server answers (DNS-rebinding guard):
-    the loopback names plus any in ``$REALPOLITIK_ALLOWED_HOSTS`` (comma-separated).
-    ``write_timeout`` bounds one ``POST /api/articles`` in seconds, queueing included.
+    the loopback names plus the setting ``api.allowed_hosts``. ``write_timeout`` bounds
+    one ``POST /api/articles`` in seconds, queueing included. The defaults are those of
+    ``realpolitik.settings``; ``from_settings`` takes the effective ones.
     """
 
     db: Path
-    token: str | None = field(default_factory=lambda: _env_token())
-    max_body_bytes: int = 2_000_000
-    max_documents: int = 100
-    max_text_chars: int = 1_000_000
-    write_timeout: float = field(default_factory=lambda: _env_timeout())
+    token: str | None = None
+    max_body_bytes: int = DEFAULTS.api.max_body_bytes
+    max_documents: int = DEFAULTS.api.max_documents
+    max_text_chars: int = DEFAULTS.api.max_text_chars
+    write_timeout: float = DEFAULTS.api.write_timeout
     warm_up: bool = False  # start the coding process at startup (when writes are enabled)
-    allowed_hosts: tuple[str, ...] = field(default_factory=lambda: _env_hosts())
+    allowed_hosts: tuple[str, ...] = LOCAL_HOSTS
+    window_days: int = DEFAULTS.analysis.window_days  # /api/indices without ?window=
+    baseline_days: int = DEFAULTS.analysis.baseline_days
 
-
-def _env_token() -> str | None:
-    return os.environ.get("REALPOLITIK_API_TOKEN") or None
-
-
-def _env_timeout() -> float:
-    return float(os.environ.get("REALPOLITIK_WRITE_TIMEOUT") or 120.0)
-
-
-def _env_hosts() -> tuple[str, ...]:
-    extra = os.environ.get("REALPOLITIK_ALLOWED_HOSTS", "")
-    return with_hosts(LOCAL_HOSTS, extra.split(","))
+    @classmethod
+    def from_settings(cls, db: Path, settings: Settings, warm_up: bool = False
+                      ) -> ApiSettings:
+        """The serving settings of ``db`` from the ``api`` and ``analysis`` groups."""
+        api = settings.api
+        return cls(db=db, token=api.token.get_secret_value() if api.token else None,
+                   max_body_bytes=api.max_body_bytes, max_documents=api.max_documents,
+                   max_text_chars=api.max_text_chars, write_timeout=api.write_timeout,
+                   warm_up=warm_up,
+                   allowed_hosts=with_hosts(LOCAL_HOSTS, list(api.allowed_hosts)),
+                   window_days=settings.analysis.window_days,
+                   baseline_days=settings.analysis.baseline_days)
 
 
 def with_hosts(hosts: tuple[str, ...], more: list[str]) -> tuple[str, ...]:

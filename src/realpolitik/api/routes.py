@@ -1,7 +1,7 @@
 """Read endpoints: the same records and reports the CLI exports, as JSON for a dashboard.
 
-Filters the store does not offer (until, source/target, story on articles) are applied
-here over the store's ordered results, so list order matches the CLI's listings.
+Every filter is the store's (the same query the CLI's listings run, in the same order);
+``page`` then cuts the requested page out of the ordered result.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel
 
 from realpolitik.api.deps import ApiState, get_state
-from realpolitik.records import Article, Event, Happening, Mention, Story
+from realpolitik.records import ActorMention, Article, Event, Happening, Story
 from realpolitik.relations.indices import DateRangeError, DyadPoint, IndexReport, dyad_series
 from realpolitik.relations.report import Report
+from realpolitik.settings import DEFAULTS
 from realpolitik.store.db import ActorRow
 from realpolitik.store.live import LiveState, StoredAlert
 from realpolitik.stories import Coverage, compare
@@ -58,7 +59,7 @@ def _not_found(what: str, key: str) -> HTTPException:
 
 class ArticleDetail(BaseModel):
     article: Article
-    mentions: list[Mention]
+    mentions: list[ActorMention]
     events: list[Event]
 
 
@@ -193,13 +194,20 @@ def list_relations(state: State, limit: Limit = 100, offset: Offset = 0,
 @router.get("/indices/{country}", response_model=IndexReport, tags=["relations"])
 def get_indices(country: CountryPath, state: State,
                 as_of: Annotated[dt.date | None, Query(description="End of the window.")] = None,
-                window: Annotated[int, Query(ge=1, le=3650)] = 90,
-                baseline: Annotated[int, Query(ge=1, le=3650)] = 365) -> IndexReport:
+                window: Annotated[int | None, Query(
+                    ge=1, le=3650, description="Days (default: the server's setting "
+                    f"analysis.window_days, {DEFAULTS.analysis.window_days})")] = None,
+                baseline: Annotated[int | None, Query(
+                    ge=1, le=3650, description="Days (default: the server's setting "
+                    f"analysis.baseline_days, {DEFAULTS.analysis.baseline_days})")] = None
+                ) -> IndexReport:
     """Isolation and pressure indices for a country (as `realpolitik indices`)."""
+    settings = state.settings
     with state.reader() as store:
         try:
             return country_index(store, country.upper(), state.plover, state.name_of, as_of,
-                                 window, baseline)
+                                 window or settings.window_days,
+                                 baseline or settings.baseline_days)
         except DateRangeError as exc:  # the dates fall off the calendar
             raise HTTPException(422, str(exc)) from None
 

@@ -9,11 +9,14 @@ agency credit that closes a dateline: prose never looks like that.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import dateparser
+
+log = logging.getLogger("realpolitik.ingest")
 
 _UP = "A-ZÀ-ÖØ-Þ"
 # Linear time on any input: every word is matched atomically and has a bounded length, so
@@ -71,7 +74,9 @@ def parse_date(text: str) -> dt.date | None:
         pass
     try:
         parsed = dateparser.parse(text, languages=["en"], settings=DATEPARSER_SETTINGS)
-    except Exception:  # dateparser raises assorted errors on odd input
+    except Exception as exc:  # dateparser raises assorted errors on odd input
+        log.warning("dateparser failed on the date %r (%s: %s); leaving it undated", text,
+                    type(exc).__name__, exc)
         return None
     return parsed.date() if parsed else None
 

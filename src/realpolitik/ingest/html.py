@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from html import unescape
@@ -12,6 +13,8 @@ from lxml import etree
 
 from realpolitik.ingest.datelines import parse_date
 from realpolitik.ingest.plaintext import is_body_line
+
+log = logging.getLogger("realpolitik.ingest")
 
 _BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr",
            "section", "article", "header", "footer", "ul", "ol", "table", "pre"}
@@ -29,14 +32,17 @@ class HtmlPage:
     url: str | None = None
 
 
-def extract_page(html: str) -> HtmlPage:
-    """Main text and metadata of a page; never raises on malformed markup."""
+def extract_page(html: str, path: str = "") -> HtmlPage:
+    """Main text and metadata of a page; never raises on malformed markup (a trafilatura
+    failure is logged, naming ``path``, and the plain-markup fallback is used)."""
     try:
         doc = trafilatura.bare_extraction(
             html, with_metadata=True, include_comments=False, include_tables=False,
             include_links=False, include_images=False,
             date_extraction_params={"original_date": True, "extensive_search": False})
-    except Exception:  # trafilatura/lxml can fail on pathological markup
+    except Exception as exc:  # trafilatura/lxml can fail on pathological markup
+        log.warning("%s: trafilatura could not read the page (%s: %s); using the plain "
+                    "markup fallback", path or "HTML page", type(exc).__name__, exc)
         doc = None
     if doc is None or not (doc.text or "").strip():
         return _fallback(html)

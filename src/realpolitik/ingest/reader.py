@@ -36,7 +36,7 @@ SINGLE = {".txt": "text", "": "text", ".text": "text", ".html": "html", ".htm": 
           ".xhtml": "html"}
 STREAM = {".xml": "feed", ".rss": "feed", ".atom": "feed", ".jsonl": "jsonl",
           ".ndjson": "jsonl", ".csv": "csv"}
-META_FIELDS = ("id", "title", "summary", "outlet", "published", "date", "url")
+META_FIELDS = ("title", "summary", "outlet", "published", "date", "url")
 MAX_CITES = 20
 MAX_NUMBER_DIGITS = 40  # a JSON number longer than this is no id or date (and int() is slow)
 
@@ -69,14 +69,13 @@ class _Context:
 class SourceResult:
     """One source's articles, or the one problem that stopped it (then articles is empty).
 
-    ``source_ids`` runs parallel to ``articles``: a JSONL/CSV record's own ``id``
-    (or a feed item's id), kept as metadata: Article.id is always content_id(text, outlet).
+    Article.id is always content_id(text, outlet); a record's or feed item's own id is
+    not kept.
     """
 
     path: str
     articles: list[Article] = field(default_factory=list)
     problem: IngestProblem | None = None
-    source_ids: list[str | None] = field(default_factory=list)
 
 
 def iter_sources(paths: Sequence[str]) -> Iterator[str]:
@@ -118,13 +117,13 @@ def read_source(path: str, *, stdin: TextIO | None = None, limits: IngestLimits 
     shown = display_name(path)  # Article.path too: always storable and printable
     name = "stdin" if path == "-" else shown
     try:
-        pairs = list(_read(path, stdin, _Context(shown, normalise_cite, limits)))
+        articles = list(_read(path, stdin, _Context(shown, normalise_cite, limits)))
     except IngestError as exc:
         return SourceResult(path, problem=IngestProblem(path=name, problem=f"{name}: {exc}."))
     except RecursionError:
         return SourceResult(path, problem=IngestProblem(
             path=name, problem=f"{name}: is nested too deeply to read."))
-    return SourceResult(path, [a for a, _ in pairs], None, [i for _, i in pairs])
+    return SourceResult(path, articles)
 
 
 def byte_limit(path: str, limits: IngestLimits) -> int:
@@ -136,7 +135,7 @@ def _extension(path: str) -> str:
     return "" if path == "-" else Path(path).suffix.lower()
 
 
-def _read(path: str, stdin: TextIO | None, ctx: _Context) -> Iterator[tuple[Article, str | None]]:
+def _read(path: str, stdin: TextIO | None, ctx: _Context) -> Iterator[Article]:
     limits = ctx.limits
     ext = _extension(path)
     fmt = SINGLE.get(ext) or STREAM.get(ext)
@@ -158,7 +157,7 @@ def _read(path: str, stdin: TextIO | None, ctx: _Context) -> Iterator[tuple[Arti
     limit = limits.max_stream_bytes if fmt in STREAM.values() else limits.max_text_bytes
     if size > limit:
         raise IngestError(f"is {size:,} bytes, over the {limit:,}-byte limit for {fmt} input")
-    readers: dict[str, Callable[[str, _Context], Iterator[tuple[Article, str | None]]]] = {
+    readers: dict[str, Callable[[str, _Context], Iterator[Article]]] = {
         "text": _read_text, "html": _read_html, "feed": _read_feed,
         "jsonl": _read_jsonl, "csv": _read_csv}
     yield from readers[fmt](clean_text(text), ctx)
@@ -220,15 +219,15 @@ def build_article(body: str, path: str, *, normalise: Normaliser | None = None,
                    language=guess_language(text), text=text)
 
 
-def _read_text(text: str, ctx: _Context) -> Iterator[tuple[Article, str | None]]:
+def _read_text(text: str, ctx: _Context) -> Iterator[Article]:
     parsed = parse_plaintext(text)
     yield build_article(parsed.body, ctx.path, normalise=ctx.normalise, title=parsed.title,
                         summary=parsed.summary, outlets=[parsed.outlet],
-                        dates=[parse_date(parsed.published_line or "")]), None
+                        dates=[parse_date(parsed.published_line or "")])
 
 
-def _read_html(text: str, ctx: _Context) -> Iterator[tuple[Article, str | None]]:
-    yield html_article(text, ctx.path, normalise=ctx.normalise), None
+def _read_html(text: str, ctx: _Context) -> Iterator[Article]:
+    yield html_article(text, ctx.path, normalise=ctx.normalise)
 
 
 def html_article(text: str, path: str, *, normalise: Normaliser | None = None,
@@ -236,7 +235,7 @@ def html_article(text: str, path: str, *, normalise: Normaliser | None = None,
                  url: str | None = None, date: dt.date | None = None) -> Article:
     """One HTML page to an Article (trafilatura). ``outlet`` overrides the page's own
     site name; ``default_outlet``, ``url`` and ``date`` count where the page says nothing."""
-    page = extract_page(text)
+    page = extract_page(text, path)
     if page.text is None:
         raise IngestError("no article text found in the HTML")
     parsed = parse_plaintext(page.text) if page.title is None else None
@@ -299,7 +298,7 @@ def entry_article(entry: Any, path: str, outlet: str | None,
                          outlets=[outlet], dates=[entry_date(entry)])
 
 
-def _read_feed(text: str, ctx: _Context) -> Iterator[tuple[Article, str | None]]:
+def _read_feed(text: str, ctx: _Context) -> Iterator[Article]:
     feed = parse_feed(text, ctx.limits)
     outlet = (feed.feed.get("title") or "").strip() or None
     for n, entry in enumerate(feed.entries, 1):
@@ -307,7 +306,7 @@ def _read_feed(text: str, ctx: _Context) -> Iterator[tuple[Article, str | None]]
             art = entry_article(entry, ctx.path, outlet, ctx.normalise, ctx.limits)
         except IngestError as exc:
             raise IngestError(f"item {n}: {exc}") from exc
-        yield art, bounded(entry.get("id"), FIELD_LIMITS["id"])
+        yield art
 
 
 def _record_meta(rec: dict[str, Any], where: str) -> dict[str, str | None]:
@@ -322,8 +321,7 @@ def _record_meta(rec: dict[str, Any], where: str) -> dict[str, str | None]:
     return meta
 
 
-def _record_article(rec: dict[str, Any], where: str, ctx: _Context
-                    ) -> tuple[Article, str | None]:
+def _record_article(rec: dict[str, Any], where: str, ctx: _Context) -> Article:
     """A JSONL/CSV record: ``text`` required, known metadata optional, no other checks."""
     text = rec.get("text")
     if not isinstance(text, str) or not text.strip():
@@ -347,10 +345,10 @@ def _record_article(rec: dict[str, Any], where: str, ctx: _Context
             url=meta["url"])
     except IngestError as exc:
         raise IngestError(f"{where}: {exc}") from exc
-    return art, meta["id"]
+    return art
 
 
-def _read_jsonl(text: str, ctx: _Context) -> Iterator[tuple[Article, str | None]]:
+def _read_jsonl(text: str, ctx: _Context) -> Iterator[Article]:
     """One JSON object per line; lines end at "\n" only (U+2028 etc. may sit in strings)."""
     count = 0
     for n, line in enumerate(text.split("\n"), 1):
@@ -379,7 +377,7 @@ def _json_record(line: str, n: int) -> dict[str, Any]:
     return rec
 
 
-def _read_csv(text: str, ctx: _Context) -> Iterator[tuple[Article, str | None]]:
+def _read_csv(text: str, ctx: _Context) -> Iterator[Article]:
     old = csv.field_size_limit()
     csv.field_size_limit(max(old, len(text)))
     try:

@@ -20,7 +20,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # controls, zero-width characters and the BOM), plus line and paragraph separators.
 _INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
 MAX_URL = 2_000
-FIELD_LIMITS = {"title": 1_000, "summary": 5_000, "outlet": 200, "id": 200, "date": 60}
+FIELD_LIMITS = {"title": 1_000, "summary": 5_000, "outlet": 200, "date": 60}
 
 
 def display_name(path: str) -> str:

@@ -22,7 +22,8 @@ from realpolitik.live.notify import Dispatcher
 from realpolitik.live.status import Reporter
 from realpolitik.live.watcher import LiveCoder, Watcher, WatchSummary
 from realpolitik.store import Store
-from realpolitik.stories import Embedder
+from realpolitik.stories import Embedder, StorySettings
+from realpolitik.workflow import IngestSettings
 
 __all__ = ["Alert", "AlertsConfig", "ConfigError", "FeedCheck", "SourcesFile", "Watcher",
            "check_sources", "load_config", "stop_on_signals", "watch"]
@@ -46,8 +47,10 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
 
 def watch(sources_path: Path, db: Path, coder: LiveCoder, embedder: Embedder, reporter: Reporter,
           once: bool = False, max_polls: int | None = None,
-          stop: threading.Event | None = None) -> WatchSummary:
-    """Run the watcher of one sources file against one database until stopped."""
+          stop: threading.Event | None = None, ingest: IngestSettings | None = None,
+          stories: StorySettings | None = None) -> WatchSummary:
+    """Run the watcher of one sources file against one database until stopped
+    (``ingest``: batch size and confidence kept; ``stories``: the grouping settings)."""
     config, alerts = load_config(sources_path)
     stop = stop or threading.Event()
     gazetteer, plover = coder.gazetteer, coder.plover
@@ -59,7 +62,7 @@ def watch(sources_path: Path, db: Path, coder: LiveCoder, embedder: Embedder, re
             engine = AlertEngine(alerts.rules, store, plover, gazetteer.country_name,
                                  dispatcher.send)
             watcher = Watcher(config, store, coder, embedder, reporter, fetcher, engine.check,
-                              stop)
+                              stop, ingest=ingest or IngestSettings(), stories=stories)
             reporter.event("info", "watching", sources=len(config.sources), db=str(db),
                            rules=len(alerts.rules))
             return watcher.run(once=once, max_polls=max_polls)

@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, model_validator
 
 from realpolitik.records import PLOVER_TYPES
+from realpolitik.settings import DEFAULTS
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -86,8 +87,8 @@ class AlertRule(_Strict):
     within_days: int | None = Field(None, gt=0)
     types: list[str] | None = None
     min_origins: int = Field(1, ge=1)
-    window_days: int = Field(90, gt=0)
-    baseline_days: int = Field(365, gt=0)
+    window_days: int = Field(DEFAULTS.analysis.window_days, gt=0)
+    baseline_days: int = Field(DEFAULTS.analysis.baseline_days, gt=0)
 
     @model_validator(mode="after")
     def _fits_kind(self) -> AlertRule:

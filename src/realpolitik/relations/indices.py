@@ -51,6 +51,7 @@ from realpolitik.relations.scoring import (
     toward_country,
     weight_of,
 )
+from realpolitik.settings import DEFAULTS
 
 Period = Literal["day", "week"]
 PRESSURE_FLOOR = 0.01
@@ -267,7 +268,8 @@ def check_history(as_of: dt.date, window_days: int, baseline_days: int) -> None:
 
 def country_indices(country: str, happenings: Sequence[Happening], plover: PloverTable,
                     name_of: Callable[[str], str | None], as_of: dt.date | None = None,
-                    window_days: int = 90, baseline_days: int = 365) -> IndexReport:
+                    window_days: int = DEFAULTS.analysis.window_days,
+                    baseline_days: int = DEFAULTS.analysis.baseline_days) -> IndexReport:
     """Indices for ``country`` from happenings (any, filtered here to those toward it)."""
     toward = toward_country(country, happenings)
     dated = [h.date for h in toward if h.date]

@@ -23,12 +23,12 @@ from pydantic import BaseModel
 
 from realpolitik.files import FileRefused, open_regular
 from realpolitik.records import (
+    ActorMention,
     ActorRef,
     Article,
     CodedArticle,
     Event,
     Happening,
-    Mention,
     Story,
 )
 from realpolitik.store.schema import MIGRATIONS, SCHEMA_VERSION
@@ -204,7 +204,7 @@ def _event_row(e: Event) -> dict[str, Any]:
     return row
 
 
-def _mention_row(article_id: str, m: Mention) -> dict[str, Any]:
+def _mention_row(article_id: str, m: ActorMention) -> dict[str, Any]:
     a = m.actor
     return {
         "article_id": article_id, "section": m.section, "start": m.start, "end": m.end,
@@ -543,17 +543,17 @@ class Store:
                 ' e."start", e.id')
         return [_row_to_event(r) for r in self._dicts(sql, params)]
 
-    def mentions(self, article_id: str) -> list[Mention]:
+    def mentions(self, article_id: str) -> list[ActorMention]:
         """The actor mentions stored for one article, in text order."""
         return self._mentions_of([article_id]).get(article_id, [])
 
-    def _mentions_of(self, article_ids: list[str]) -> dict[str, list[Mention]]:
+    def _mentions_of(self, article_ids: list[str]) -> dict[str, list[ActorMention]]:
         rows = self._dicts(
             "SELECT * FROM mentions WHERE list_contains(?, article_id) "
             'ORDER BY article_id, section, "start", "end"', [article_ids])
-        out: dict[str, list[Mention]] = {}
+        out: dict[str, list[ActorMention]] = {}
         for r in rows:
-            out.setdefault(r["article_id"], []).append(Mention(
+            out.setdefault(r["article_id"], []).append(ActorMention(
                 actor=ActorRef(country=r["country"], sector=r["sector"], name=r["name"],
                                text=r["text"]),
                 section=r["section"], start=r["start"], end=r["end"], rule=r["rule"]))
@@ -721,7 +721,7 @@ class Store:
         return [_row_to_event(r) for r in rows]
 
     def counts(self) -> dict[str, int]:
-        """Row count of every table, e.g. for `realpolitik status`."""
+        """Row count of every table (for tests and diagnostics)."""
         out: dict[str, int] = {}
         for t in TABLES:
             row = self.con.execute(f"SELECT count(*) FROM {t}").fetchone()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from datasketch import MinHash
 
-from realpolitik.records import Article, Event, Mention
+from realpolitik.records import ActorMention, Article, Event
 
 SHINGLE_WORDS = 5
 NUM_PERM = 128
@@ -57,7 +57,7 @@ def signature(text: str) -> np.ndarray:
     return mh.hashvalues.copy()
 
 
-def actor_profile(mentions: Iterable[Mention], events: Iterable[Event]) -> frozenset[str]:
+def actor_profile(mentions: Iterable[ActorMention], events: Iterable[Event]) -> frozenset[str]:
     """The countries an article is most about (event participants count double)."""
     counts: Counter[str] = Counter()
     for m in mentions:

@@ -41,27 +41,10 @@ import numpy as np
 from datasketch import MinHashLSH
 from usearch.index import Index
 
+from realpolitik.settings import StoriesSettings as StorySettings
 from realpolitik.stories.features import NUM_PERM, TOP_ACTORS, ArticleProfile, jaccard
 
 _UNDATED = -1  # bucket of articles without a date
-
-
-@dataclass(frozen=True)
-class StorySettings:
-    """Thresholds for grouping; defaults chosen on the labelled benchmark in bench/stories."""
-
-    join_threshold: float = 0.78
-    window_days: int = 6
-    actor_weight: float = 0.15
-    type_weight: float = 0.05
-    decay_per_day: float = 0.02
-    duplicate_threshold: float = 0.8
-    merge_threshold: float = 0.9
-    max_merges: int = 256
-    neighbours: int = 24
-    bucket_days: int = 8
-    exact_below: int = 1024
-    happening_window_days: int = 7
 
 
 @dataclass
