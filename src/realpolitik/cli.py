@@ -277,8 +277,15 @@ def events(db: DbOption = DEFAULT_DB_PATH, country: CountryOption = None,
                               ("target", "target_name"), ("mentions", "mentions"),
                               ("outlets", "outlets"), ("origins", "origins")], output)
             return
-        rows = store.events(country=country, since=day, type=type_.upper() if type_ else None,
-                            story_id=story)
+        filters = {"country": country, "since": day, "story_id": story,
+                   "type": type_.upper() if type_ else None}
+        if fmt is not ListFormat.table:  # streamed from DuckDB in Arrow batches
+            from realpolitik.exports import write_batches
+
+            write_batches(store.event_batches(**filters), Event, fmt.value,
+                          output if output is not None else sys.stdout.buffer)
+            return
+        rows = store.events(**filters)
     _emit(rows, fmt, [("date", "date"), ("source", "source_name"), ("type", "type"),
                       ("neg", "negated"), ("modality", "modality"), ("target", "target_name"),
                       ("attributed to", "attributed_to"), ("sentence", "sentence")], output)
@@ -500,7 +507,8 @@ def serve(db: DbOption = DEFAULT_DB_PATH,
     """Serve the REST API (/api, docs at /docs) and the dashboard from one app.
 
     Writes (POST /api/articles) need the token in $REALPOLITIK_API_TOKEN; without one,
-    writes are refused. Requests whose Host header is not an allowed name get 400.
+    writes are refused and the database is opened read-only, so other commands can read
+    it meanwhile. Requests whose Host header is not an allowed name get 400.
     """
     import uvicorn
 
@@ -508,8 +516,15 @@ def serve(db: DbOption = DEFAULT_DB_PATH,
     from realpolitik.api.deps import with_hosts
     from realpolitik.web import mount_dashboard
 
-    _open_store(db, create=True).close()  # a locked or corrupt file: one line, not a trace
+    from realpolitik.api.deps import open_store
+    from realpolitik.store import StoreError
+
     settings = ApiSettings(db=db, warm_up=True)
+    try:  # a locked or corrupt file: one line, not a trace
+        open_store(db, settings.opens_read_only()).close()
+    except StoreError as exc:
+        _error(_store_problem(exc))
+        raise typer.Exit(2) from None
     settings.allowed_hosts = with_hosts(settings.allowed_hosts, [host, *(allow_host or [])])
     if write_timeout is not None:
         settings.write_timeout = write_timeout
@@ -580,7 +595,7 @@ def _dashboard_thread(db: Path, port: int | None) -> Iterator[None]:
     from realpolitik.api import ApiSettings, create_app
     from realpolitik.web import mount_dashboard
 
-    app_ = create_app(ApiSettings(db=db))
+    app_ = create_app(ApiSettings(db=db, read_only=False))  # the watcher writes here
     mount_dashboard(app_)
     server = uvicorn.Server(uvicorn.Config(app_, host="127.0.0.1", port=port,
                                            log_level="warning"))

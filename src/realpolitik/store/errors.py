@@ -15,6 +15,10 @@ class SchemaVersionError(StoreError):
     """The database was written by a newer (or incompatible) realpolitik."""
 
 
+class SchemaTooOldError(SchemaVersionError):
+    """A read-only open found a database that needs migrating first."""
+
+
 class StoreLockedError(StoreError):
     """Another process holds the database file (DuckDB allows one writer process)."""
 

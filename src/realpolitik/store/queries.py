@@ -8,6 +8,7 @@ store holds. Mentions read their happening's outlets and origins by a join on th
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -167,12 +168,15 @@ class Queries(Connection):
                       ) -> Iterator[pa.RecordBatch]:
         """Events as Arrow record batches shaped like ``Event`` (actors as structs),
         in listing order, streamed from DuckDB: memory stays bounded at any store size."""
-        inner, params = _page_sql(EVENTS, filters, None, 0)
-        sql = (f"SELECT {_export_select(Event, 'p')} FROM ({inner}) p "
-               "LEFT JOIN (SELECT id AS _hid, outlets, origins FROM happenings) h "
-               f"ON h._hid = p.happening_id ORDER BY {EVENTS.order.replace('_day', 'p._day')}")
-        sql = sql.replace('p."outlets"', "h.outlets").replace('p."origins"', "h.origins")
-        reader = self.con.execute(sql, params).fetch_record_batch(batch_rows)
+        clause, params = where(EVENTS.filters, filters)
+        columns = _export_select(Event, "p").replace('p."outlets"', "h.outlets").replace(
+            'p."origins"', "h.origins")
+        order = ", ".join(f"p.{key}" for key in EVENTS.order.split(", "))
+        sql = (f"SELECT {columns} FROM (SELECT {EVENTS.select} FROM {EVENTS.source}{clause}) p"
+               f" LEFT JOIN happenings h ON h.id = p.happening_id ORDER BY {order}")
+        with warnings.catch_warnings():  # the copy is per batch: memory stays bounded
+            warnings.simplefilter("ignore", UserWarning)
+            reader = self.con.execute(sql, params).to_arrow_reader(batch_rows)
         yield from reader
 
     def event(self, event_id: str) -> Event | None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from realpolitik.store.errors import SchemaVersionError, StoreError
+from realpolitik.store.errors import SchemaTooOldError, SchemaVersionError, StoreError
 
 MIGRATIONS: list[tuple[str, str]] = [
     (
@@ -255,7 +255,7 @@ def migrate(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None
     if current == SCHEMA_VERSION:
         return
     if read_only:
-        raise SchemaVersionError(
+        raise SchemaTooOldError(
             f"database {path} has schema version {current} < {SCHEMA_VERSION}; "
             "open it once without read_only to migrate it")
     if current == 0:
