@@ -513,11 +513,9 @@ def serve(db: DbOption = DEFAULT_DB_PATH,
     import uvicorn
 
     from realpolitik.api import ApiSettings, create_app
-    from realpolitik.api.deps import with_hosts
-    from realpolitik.web import mount_dashboard
-
-    from realpolitik.api.deps import open_store
+    from realpolitik.api.deps import open_store, with_hosts
     from realpolitik.store import StoreError
+    from realpolitik.web import mount_dashboard
 
     settings = ApiSettings(db=db, warm_up=True)
     try:  # a locked or corrupt file: one line, not a trace
