@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup demo test bench bench-live lint fuzz clean train
+.PHONY: setup demo test bench bench-live bench-store lint fuzz clean train
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ bench: setup
 # `realpolitik watch` on 20 local feeds polled every 5 s for 2 minutes: memory and dedup.
 bench-live: setup
 	$(BIN)/python bench/live_watch.py
+
+# The store and the API at 1,000,000 events (synthesised from the demo's coded records).
+bench-store: setup
+	$(BIN)/python bench/store_scale.py
 
 fuzz: setup
 	$(BIN)/python -m tests.fuzz.run

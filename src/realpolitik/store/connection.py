@@ -13,6 +13,7 @@ import duckdb
 
 from realpolitik.store.errors import StoreError, open_error
 from realpolitik.store.schema import migrate, schema_version
+from realpolitik.store.transaction import transaction
 
 
 class Connection:
@@ -85,13 +86,8 @@ class Connection:
         which is raised as a StoreError starting with ``failure``."""
         if self.read_only:
             raise StoreError(f"database {self.path} is open read-only")
-        self.con.begin()
-        try:
+        with transaction(self.con, failure):
             yield
-            self.con.commit()
-        except Exception as exc:
-            self.con.rollback()
-            raise StoreError(f"{failure}: {exc}") from exc
 
     def _dicts(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
                ) -> list[dict[str, Any]]:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import duckdb
 
-from realpolitik.store.errors import SchemaTooOldError, SchemaVersionError, StoreError
+from realpolitik.store.errors import SchemaTooOldError, SchemaVersionError
+from realpolitik.store.transaction import transaction
 
 MIGRATIONS: list[tuple[str, str]] = [
     (
@@ -264,13 +265,7 @@ def migrate(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None
     for version, (description, sql) in enumerate(MIGRATIONS, start=1):
         if version <= current:
             continue
-        con.begin()
-        try:
+        with transaction(con, f"migration {version} ({description}) failed on {path}"):
             con.execute(sql)
             con.execute("INSERT INTO schema_version VALUES (?, ?, ?)",
                         [version, description, dt.datetime.now(dt.UTC).replace(tzinfo=None)])
-            con.commit()
-        except Exception as exc:
-            con.rollback()
-            raise StoreError(f"migration {version} ({description}) failed on {path}: {exc}"
-                             ) from exc
