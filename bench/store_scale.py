@@ -61,7 +61,7 @@ def synthesise(demo: Path, target: Path, events: int) -> dict[str, int]:
             if c in ids:
                 select.append(_new_id(q))
             elif c in lists:
-                select.append(f"list_transform({q}, x -> substr(md5(x || ':' || r.k), 1, 16))")
+                select.append(f"list_transform({q}, lambda x: substr(md5(x || ':' || r.k), 1, 16))")
             elif c in dates:
                 select.append(f"{q} + CAST((r.k * 7) % {DAYS} AS INTEGER)")
             else:

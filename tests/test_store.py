@@ -292,9 +292,20 @@ def test_pages_and_counts_are_cut_in_sql(tmp_path: Path, file_a: list[CodedArtic
         assert store.count_articles(country="BEL") == 1
         assert store.articles(limit=1, offset=2) == store.articles()[2:3]
         assert store.count_actors(country="JPN") == 1
-        # the page is cut by DuckDB: the statement carries LIMIT, nothing is sliced here
+        # the page is cut by DuckDB on the sort keys, then only its rows are read
         seen: list[str] = []
-        real = store._dicts
-        store._dicts = lambda sql, params=(): (seen.append(sql), real(sql, params))[1]
-        store.events(limit=1)
-        assert "LIMIT $limit" in seen[0]
+        real = store.con
+
+        class Recorder:
+            def __getattr__(self, name: str) -> object:
+                return getattr(real, name)
+
+            def execute(self, sql: str, params: object = ()) -> object:
+                seen.append(sql)
+                return real.execute(sql, params)
+
+        store.con = Recorder()  # type: ignore[assignment]
+        assert store.events(limit=1) == everything[:1]
+        store.con = real
+        assert "LIMIT $limit" in seen[0] and "e.sentence" not in seen[0]
+        assert "list_contains($ids, e.id)" in seen[1] and "LIMIT" not in seen[1]

@@ -59,12 +59,16 @@ class Listing:
     filters: Filters
     order: str  # ORDER BY over the selected columns
     select: str = "*"
+    keys: str = ""  # the columns ORDER BY needs: the page is cut on these, then read
+    bare: str = ""  # FROM clause to count from when no filter needs the join
 
 
 EVENTS = Listing(
     "events e JOIN articles a ON a.id = e.article_id", EVENT_FILTERS,
     '_day NULLS LAST, article_id, section, "start", id',
-    "e.*, COALESCE(e.date, a.published) AS _day")
+    "e.*, COALESCE(e.date, a.published) AS _day",
+    keys='e.id, COALESCE(e.date, a.published) AS _day, e.article_id, e.section, e."start"',
+    bare="events e")
 HAPPENINGS = Listing("happenings h", HAPPENING_FILTERS, "date NULLS LAST, id")
 ARTICLES = Listing("articles a", ARTICLE_FILTERS, "published NULLS LAST, id")
 STORIES = Listing("stories s", STORY_FILTERS, "first_date NULLS LAST, id")
@@ -122,6 +126,15 @@ class Queries(Connection):
 
     def _list(self, listing: Listing, values: dict[str, Any], limit: int | None = None,
               offset: int = 0) -> list[dict[str, Any]]:
+        if listing.keys and limit is not None:
+            # cut the page on the sort keys alone, then read only the page's rows
+            keyed = Listing(listing.source, listing.filters, listing.order, listing.keys)
+            sql, params = _page_sql(keyed, values, limit, offset)
+            ids = [r[0] for r in self.con.execute(sql, params).fetchall()]
+            if not ids:
+                return []
+            values = {"ids": ids}
+            limit, offset = None, 0
         sql, params = _page_sql(listing, values, limit, offset)
         if listing is EVENTS:
             sql = _WITH_HAPPENING.format(inner=sql, order=listing.order)
@@ -129,7 +142,8 @@ class Queries(Connection):
 
     def _count(self, listing: Listing, values: dict[str, Any]) -> int:
         clause, params = where(listing.filters, values)
-        return int(self._scalar(f"SELECT count(*) FROM {listing.source}{clause}", params))
+        source = listing.bare if listing.bare and "a." not in clause else listing.source
+        return int(self._scalar(f"SELECT count(*) FROM {source}{clause}", params))
 
     # ------------------------------------------------------------------ articles
     def articles(self, country: str | None = None, since: dt.date | None = None,
@@ -218,12 +232,13 @@ class Queries(Connection):
 
     def _dyad_cells(self, source: str | None, target: str | None, period: Period
                     ) -> tuple[str, dict[str, Any]]:
-        start = "date" if period == "day" else "CAST(date_trunc('week', date) AS DATE)"
+        start = "h.date" if period == "day" else "CAST(date_trunc('week', h.date) AS DATE)"
         clause, params = where(HAPPENING_FILTERS, {"source": source, "target": target})
         keep = ("h.date IS NOT NULL AND h.target_name IS NOT NULL AND "
                 "COALESCE(h.source_country, '') <> '' AND COALESCE(h.target_country, '') <> ''")
         clause = f"{clause} AND {keep}" if clause else f" WHERE {keep}"
-        return (f"SELECT h.*, {start} AS _start FROM happenings h{clause}", params)
+        return (f"SELECT h.source_country, h.target_country, {start} AS _start "
+                f"FROM happenings h{clause}", params)
 
     def dyad_cell_count(self, source: str | None = None, target: str | None = None,
                         period: Period = "week") -> int:
@@ -243,11 +258,13 @@ class Queries(Connection):
         if limit is not None:
             page = " LIMIT $limit OFFSET $offset"
             params.update(limit=limit, offset=offset)
+        start = "h.date" if period == "day" else "CAST(date_trunc('week', h.date) AS DATE)"
+        keep = sql.split(" FROM happenings h", 1)[1]
         rows = self._dicts(
-            f"WITH d AS ({sql}), cells AS (SELECT DISTINCT source_country AS c1, "
-            f"target_country AS c2, _start AS c3 FROM d ORDER BY c1, c2, c3{page}) "
-            "SELECT d.* FROM d JOIN cells ON d.source_country = cells.c1 AND "
-            "d.target_country = cells.c2 AND d._start = cells.c3 ORDER BY d.date, d.id",
+            f"WITH cells AS (SELECT DISTINCT source_country AS c1, target_country AS c2, "
+            f"_start AS c3 FROM ({sql}) ORDER BY c1, c2, c3{page}) "
+            f"SELECT h.* FROM happenings h JOIN cells ON h.source_country = cells.c1 AND "
+            f"h.target_country = cells.c2 AND {start} = cells.c3{keep} ORDER BY h.date, h.id",
             params)
         return [row_to_happening(r) for r in rows]
 
@@ -320,8 +337,9 @@ class Queries(Connection):
     def country_counts(self) -> list[tuple[str, int, int]]:
         """(country, event mentions, stories) for every country in an event, most first."""
         rows = self.con.execute(
-            "WITH sides AS (SELECT id, source_country AS c, story_id FROM events "
-            "UNION SELECT id, target_country, story_id FROM events) "
+            "WITH sides AS (SELECT source_country AS c, story_id FROM events UNION ALL "
+            "SELECT target_country, story_id FROM events "
+            "WHERE target_country IS DISTINCT FROM source_country) "
             "SELECT c, count(*) AS n, count(DISTINCT story_id) AS s FROM sides "
             "WHERE c IS NOT NULL GROUP BY c ORDER BY n DESC, c").fetchall()
         return [(r[0], int(r[1]), int(r[2])) for r in rows]
