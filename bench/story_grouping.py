@@ -13,8 +13,8 @@ from pathlib import Path
 from realpolitik.pipeline import Pipeline
 from realpolitik.records import Article, content_id
 from realpolitik.stories import StoryGrouper, StorySettings, bcubed
+from realpolitik.stories.assembly import profile_articles
 from realpolitik.stories.embed import Embedder
-from realpolitik.workflow import profile_articles
 
 HERE = Path(__file__).parent / "stories"
 

@@ -68,12 +68,21 @@ MinConfidenceOption = Annotated[float, typer.Option(
 
 
 @lru_cache(maxsize=4)
-def _pipeline(workers: int = 1, min_confidence: float = 0.0):
+def _pipeline(workers: int = 1):
     """Load models and data once per process (commands run in-process by tests reuse it)."""
     from realpolitik.pipeline import Pipeline
 
     with err.status("Loading spaCy model and gazetteers..."):
-        return Pipeline(NlpSettings(workers=workers), min_confidence=min_confidence)
+        return Pipeline(NlpSettings(workers=workers))
+
+
+def _service(workers: int = 1, batch_size: int = 64, min_confidence: float = 0.0,
+             store=None, stories=None):
+    """The ingest service over the shared pipeline (``stories``: the story updater)."""
+    from realpolitik.workflow import IngestService, IngestSettings
+
+    return IngestService(_pipeline(workers), store, IngestSettings(batch_size, min_confidence),
+                         stories)
 
 
 def _progress() -> Progress:
@@ -93,29 +102,30 @@ def ingest_paths(paths: list[str], db: Path, workers: int = 1, batch_size: int =
                  min_confidence: float = 0.0, cpu_per_file: int = 30) -> int:
     """Ingest and code sources into the store, then group stories; returns failed sources."""
     from realpolitik.ingest.sandbox import Budget
-    from realpolitik.store import StoreError
-    from realpolitik.workflow import StoryUpdate, ingest_sources, update_stories
+    from realpolitik.stories.assembly import StoryStore, StoryUpdate, story_updater
 
     with _open_store(db, create=True) as store:  # before the models: a locked DB fails fast
-        pipe = _pipeline(workers, min_confidence)
+        pipe = _pipeline(workers)
+        updater = story_updater(pipe.gazetteer, pipe.plover, _embedder())
         with _progress() as progress:
             task = progress.add_task("Ingesting", total=None)
-            report = ingest_sources(paths, store, pipe, batch_size, on_problem=_error,
-                                    advance=lambda n: progress.advance(task, n),
-                                    budget=Budget(cpu_seconds=cpu_per_file))
+
+            def grouping(target: StoryStore) -> StoryUpdate:
+                progress.update(task, description="Grouping stories")
+                return updater(target)
+
+            service = _service(workers, batch_size, min_confidence, store, grouping)
+            report = service.ingest_files(
+                paths, pipe.normalise_outlet, budget=Budget(cpu_seconds=cpu_per_file),
+                on_problem=_error, advance=lambda n: progress.advance(task, n))
             progress.update(task, total=report.sources, completed=report.sources)
-        try:
-            with err.status("Grouping stories..."):
-                stories = update_stories(store, pipe.gazetteer, pipe.plover, _embedder())
-        except StoreError as exc:  # articles stay stored; the next run groups them
-            _error(str(exc))
-            report.problems.append((str(db), str(exc)))
-            stories = StoryUpdate()
     failed = len(report.problems)
+    stories = report.stories
+    total = stories.stories_total if stories else 0
+    touched = stories.stories_touched if stories else 0
     err.print(f"Stored {report.new_articles} new articles and {report.new_events} events from "
               f"{report.sources - failed - report.unchanged} sources ({report.unchanged} "
-              f"unchanged, {failed} failed) in {db}; {stories.stories_total} stories "
-              f"({stories.stories_touched} updated).")
+              f"unchanged, {failed} failed) in {db}; {total} stories ({touched} updated).")
     return failed
 
 
@@ -159,25 +169,24 @@ def _read_code_input(stream: Iterable[str]) -> Iterator[Article | str]:
 def code(workers: WorkersOption = 1, batch_size: BatchOption = 256,
          min_confidence: MinConfidenceOption = 0.0) -> None:
     """Code JSONL documents from stdin to event JSONL on stdout (no database)."""
-    pipe = _pipeline(workers, min_confidence)
+    service = _service(workers, batch_size, min_confidence)
     failures = 0
-    batch: list[Article] = []
 
-    def flush() -> None:
-        for coded in pipe.code(batch):
+    def articles() -> Iterator[Article]:
+        nonlocal failures
+        for item in _read_code_input(sys.stdin):
+            if isinstance(item, str):
+                failures += 1
+                _error(item)
+            else:
+                yield item
+
+    with _progress() as progress:
+        task = progress.add_task("Coding", total=None)
+        for coded in service.code(articles()):
             for event in coded.events:
                 sys.stdout.write(event.model_dump_json() + "\n")
-        batch.clear()
-
-    for item in _read_code_input(sys.stdin):
-        if isinstance(item, str):
-            failures += 1
-            _error(item)
-            continue
-        batch.append(item)
-        if len(batch) >= batch_size:
-            flush()
-    flush()
+            progress.advance(task, 1)
     sys.stdout.flush()
     raise typer.Exit(1 if failures else 0)
 
@@ -457,17 +466,15 @@ def evaluate(gold: Annotated[Path | None, typer.Argument(
         raise typer.Exit(2)
     else:
         rows = load_gold(gold)
-    pipe = _pipeline()
+    service = _service()
     articles_ = [Article(id=row.id, text=row.text) for row in rows]
     predicted: dict[str, list[Event]] = {a.id: [] for a in articles_}
     with _progress() as progress:
         task = progress.add_task("Coding gold sentences", total=len(articles_))
-        for start in range(0, len(articles_), 64):
-            chunk = articles_[start:start + 64]
-            for coded in pipe.code(chunk):
-                predicted[coded.article.id] = coded.events
-            progress.advance(task, len(chunk))
-    result = score(rows, predicted, pipe.gazetteer.is_igo)
+        for coded in service.code(articles_):
+            predicted[coded.article.id] = coded.events
+            progress.advance(task, 1)
+    result = score(rows, predicted, _pipeline().gazetteer.is_igo)
     if fmt is ReportFormat.json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:

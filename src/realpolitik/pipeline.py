@@ -1,8 +1,10 @@
 """The coding pipeline: Article records in, CodedArticle records (mentions + events) out.
 
-Stages are wired here and nowhere else: ingest produces Articles; the NLP stage splits
-and (selectively) parses; the actors stage finds mentions; the events stage codes
-events. Each stage only sees the records and objects it is handed.
+The coding stages are wired here: the NLP stage splits and (selectively) parses the
+Articles that ingest produced; the actors stage finds mentions; the events stage codes
+events. Each stage only sees the records and objects it is handed. Batching, the
+confidence threshold, storing and story grouping are the ingest service's
+(``realpolitik.workflow.IngestService``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from realpolitik.events.context import ActorSpanLike, SentenceInput
 from realpolitik.events.lexicon import load_lexicon, load_plover
 from realpolitik.nlp import NlpEngine, NlpSettings, looks_like_headline, text_chunks, truecase
 from realpolitik.nlp.prefilter import TriggerFilter, trigger_vocabulary
-from realpolitik.records import Article, CodedArticle, Event, Mention, Section, confident
+from realpolitik.records import Article, CodedArticle, Event, Mention, Section
 
 SECTIONS: tuple[Section, ...] = ("title", "summary", "body")
 MAX_SENTENCE_CHARS = 3_000  # longer "sentences" (lists, junk) are not parsed for events
@@ -60,8 +62,7 @@ class _ArticleWork:
 class Pipeline:
     """Loads every model and data file once; call ``code`` on batches of articles."""
 
-    def __init__(self, settings: NlpSettings | None = None, min_confidence: float = 0.0) -> None:
-        self.min_confidence = min_confidence  # events below it are not returned
+    def __init__(self, settings: NlpSettings | None = None) -> None:
         self.nlp = NlpEngine(settings)
         self.gazetteer = Gazetteer.load()
         self.matcher = ActorMatcher(self.nlp.vocab, self.gazetteer)
@@ -96,7 +97,7 @@ class Pipeline:
             item.events.extend(self.coder.code(sent))
         out = []
         for item in work:
-            events = confident(_dedupe(item.events), self.min_confidence)
+            events = _dedupe(item.events)
             self.stats.events += len(events)
             out.append(CodedArticle(article=item.article, mentions=item.mentions, events=events))
         self.stats.articles += len(work)

@@ -1,5 +1,9 @@
 """POST /api/articles: code and store documents sent by a client, then update stories.
 
+The documents go through the ingest service (``workflow.IngestService``) like files do:
+the same duplicate rule, batching, confidence threshold, one transaction per request and
+story update.
+
 A write runs in the app's single write thread under a time budget
 (``ApiSettings.write_timeout``, queueing behind an earlier write included). Coding runs in
 a child process and holds nothing; only saving and story grouping hold the writer, and
@@ -14,6 +18,7 @@ import asyncio
 import datetime as dt
 import threading
 import time
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, status
@@ -24,9 +29,9 @@ from realpolitik.api.deps import ApiState, get_state
 from realpolitik.api.security import log, require_writer
 from realpolitik.ingest import build_article
 from realpolitik.ingest.decode import IngestError
-from realpolitik.records import Article, confident, http_url
-from realpolitik.store import StoreError
-from realpolitik.workflow import store_coded, update_stories
+from realpolitik.records import Article, CodedArticle, http_url
+from realpolitik.stories.assembly import StoryStore, StoryUpdate, update_stories
+from realpolitik.workflow import IngestService, IngestSettings
 
 router = APIRouter(prefix="/api")
 
@@ -154,35 +159,42 @@ def _articles(docs: list[DocumentIn], label: str, state: ApiState
     return articles, problems
 
 
+class _DeadlineCoder:
+    """The API's coding process as the service's coder: every batch by one deadline."""
+
+    def __init__(self, state: ApiState, deadline: float) -> None:
+        self.state, self.deadline = state, deadline
+
+    def code(self, articles: Sequence[Article]) -> list[CodedArticle]:
+        return self.state.coder().code(articles, self.deadline)
+
+
 def _write(docs: list[DocumentIn], state: ApiState, ticket: WriteTicket, deadline: float,
            min_confidence: float = 0.0) -> WriteResult | None:
     """Code and store ``docs`` (in the write thread); None when abandoned before saving,
     CodingTimeout when coding is not done by ``deadline`` (``time.monotonic()``)."""
     label = "api:" + dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     articles, problems = _articles(docs, label, state)
-    ids = list(dict.fromkeys(a.id for a in articles))
-    with state.reader() as store:
-        known = {a.id for a in store.articles(ids=ids)} if ids else set()
-    fresh = [a for a in articles if a.id not in known]
-    if not fresh:
-        return WriteResult(stored=0, events=0, articles=ids, problems=problems)
     if ticket.abandoned:  # gave up while this write waited for an earlier one
         return None
-    coded = [c.model_copy(update={"events": confident(c.events, min_confidence)})
-             for c in state.coder().code(fresh, deadline)]
-    embedder = state.embedder()
-    if not ticket.begin_saving():
+
+    def grouping(store: StoryStore) -> StoryUpdate:
+        return update_stories(store, state.gazetteer, state.plover, state.embedder())
+
+    def gate() -> bool:
+        state.embedder()  # loaded before saving begins, since saving is not abandoned
+        return ticket.begin_saving()
+
+    service = IngestService(_DeadlineCoder(state, deadline), state.db,
+                            IngestSettings(batch_size=max(1, len(articles)),
+                                           min_confidence=min_confidence),
+                            stories=grouping, writer=state.write_lock)
+    result = service.ingest(articles, label, gate=gate)
+    if result.abandoned:
         return None
-    with state.writer() as store:
-        report = store_coded(coded, label, store)
-        problems += [WriteProblem(problem=p) for _, p in report.problems]
-        if report.new_articles:
-            try:
-                update_stories(store, state.gazetteer, state.plover, embedder)
-            except StoreError as exc:  # articles stay stored; the next write groups them
-                problems.append(WriteProblem(problem=str(exc)))
-    return WriteResult(stored=report.new_articles, events=report.new_events, articles=ids,
-                       problems=problems)
+    problems += [WriteProblem(problem=p) for _, p in result.problems]
+    return WriteResult(stored=result.new_articles, events=result.new_events,
+                       articles=list(dict.fromkeys(result.articles)), problems=problems)
 
 
 def _unavailable(detail: str) -> HTTPException:

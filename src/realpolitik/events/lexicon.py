@@ -14,6 +14,9 @@ from realpolitik.records import PLOVER_TYPES, Modality
 
 QUAD_CLASSES = ("verbal_cooperation", "material_cooperation", "verbal_conflict",
                 "material_conflict")
+Column = Literal["supporting", "withdrawing", "pressuring"]
+COLUMNS: tuple[Column, ...] = ("supporting", "withdrawing", "pressuring")
+MODALITIES: tuple[Modality, ...] = ("asserted", "planned", "hypothetical", "past_background")
 
 
 class LexiconError(ValueError):
@@ -29,6 +32,8 @@ class PloverType(_Strict):
     cameo_root: list[str]
     intensity: float
     cooperative: bool
+    column: Column
+    negated_column: Column | None
     definition: str
 
     @field_validator("quad_class")
@@ -46,14 +51,58 @@ class PloverType(_Strict):
         return value
 
 
+class ModalityWeight(_Strict):
+    """How much a reading of one modality counts (see relations.scoring)."""
+
+    weight: float
+    claim: bool  # a claim about the present, compared when outlets disagree
+
+    @field_validator("weight")
+    @classmethod
+    def _unit(cls, value: float) -> float:
+        if not 0 < value <= 1:
+            raise ValueError("weight must lie in (0, 1]")
+        return value
+
+
+class ColumnSign(_Strict):
+    """The sign (and scale) of one report column in the dyad score."""
+
+    sign: float
+
+    @field_validator("sign")
+    @classmethod
+    def _scale(cls, value: float) -> float:
+        if not -1 <= value <= 1:
+            raise ValueError("sign must lie in -1..1")
+        return value
+
+
 class PloverTable(_Strict):
     types: dict[str, PloverType]
+    modalities: dict[Modality, ModalityWeight]
+    columns: dict[Column, ColumnSign]
 
     @field_validator("types")
     @classmethod
     def _all_sixteen(cls, value: dict[str, PloverType]) -> dict[str, PloverType]:
         if set(value) != set(PLOVER_TYPES):
             raise ValueError(f"expected exactly the 16 PLOVER types, got {sorted(value)}")
+        return value
+
+    @field_validator("modalities")
+    @classmethod
+    def _every_modality(cls, value: dict[str, ModalityWeight]) -> dict[str, ModalityWeight]:
+        if set(value) != set(MODALITIES):
+            raise ValueError(f"expected a weight for each of {list(MODALITIES)}, got "
+                             f"{sorted(value)}")
+        return value
+
+    @field_validator("columns")
+    @classmethod
+    def _every_column(cls, value: dict[str, ColumnSign]) -> dict[str, ColumnSign]:
+        if set(value) != set(COLUMNS):
+            raise ValueError(f"expected a sign for each of {list(COLUMNS)}, got {sorted(value)}")
         return value
 
 

@@ -36,7 +36,11 @@ from realpolitik.events.typing_model import (
 from realpolitik.records import PLOVER_TYPES
 
 VERSION = "1"
-REGULARISATION = 1.0  # inverse L2 strength, chosen on the dev split (1, 4 and 16 tried)
+# Inverse L2 strength. Chosen on two measures of our own data: the dev split, where 0.25
+# to 2 score alike, and the unseen-trigger holdout (``unseen_trigger_figures``), where
+# stronger regularisation generalises better to verbs the corpus never shows
+# (C = 2, 1, 0.5, 0.25: top-1 0.468, 0.485, 0.498, 0.511).
+REGULARISATION = 0.25
 
 
 @dataclass
@@ -264,7 +268,6 @@ def train(out: Path = MODEL_DIR, compare: bool = False) -> TypingModel:
     figures = prf_table(gold, pred)
     model.meta["dev"] = {k: round(v, 4) for k, v in figures.items()}
     model.meta["threshold"] = threshold
-    model.save(out)
     seconds = time.process_time() - started
     print(f"typing model {model.version}: {len(train_s)} train / {len(dev_s)} dev sentences, "
           f"{len(vec.vocabulary_)} features, temperature {temperature:.2f}, "
@@ -275,9 +278,58 @@ def train(out: Path = MODEL_DIR, compare: bool = False) -> TypingModel:
     print("dev reliability (top candidate probability vs precision):")
     print("\n".join(reliability(conf, correct)))
     print("dev candidates by gold label:", dict(Counter(dv_y)))
+    unseen = unseen_trigger_figures(train_x, dev_x)
+    model.meta["unseen_trigger"] = {k: round(v, 4) for k, v in unseen.items()}
+    model.save(out)
+    print(f"unseen-trigger holdout (a quarter of the trigger lemmas removed from training): "
+          f"top-1 accuracy {unseen['accuracy']:.3f}, macro-F1 {unseen['macro_f1']:.3f}, "
+          f"{int(unseen['sentences'])} dev sentences")
     if compare:
         compare_learners(train_s, dev_s, train_x, dev_x, vec, figures)
     return model
+
+
+def _held_out(lemma: str) -> bool:
+    return int(hashlib.sha1(lemma.encode()).hexdigest(), 16) % 4 == 0
+
+
+def unseen_trigger_figures(train_x: list[Example], dev_x: list[Example]) -> dict[str, float]:
+    """How the model types words it was never shown as triggers, as on real news.
+
+    A quarter of the typed trigger lemmas (by hash) is held out: every training sentence
+    in which one of them is a trigger is dropped, the model is refit, and it is scored on
+    the dev sentences whose trigger is one of them. Dev figures flatter a model that
+    memorises our own verbs; this one does not.
+    """
+    from sklearn.feature_extraction import DictVectorizer
+
+    def typed_held(e: Example) -> bool:
+        return any(lab != NONE_LABEL and _held_out(lem)
+                   for lem, lab in zip(e.lemmas, e.labels, strict=True))
+
+    keep = [e for e in train_x if not typed_held(e)]
+    test = [e for e in dev_x if typed_held(e)]
+    vec = DictVectorizer(sort=True)
+    x = vec.fit_transform([{f: 1.0 for f in fs} for e in keep for fs in e.feats])
+    clf = _fit(x, [lab for e in keep for lab in e.labels])
+    labels = list(clf.classes_)
+    none = labels.index(NONE_LABEL)
+    readings = []
+    for e in test:
+        types, probs = [], []
+        if e.feats:
+            for p in clf.predict_proba(vec.transform([{f: 1.0 for f in fs} for fs in e.feats])):
+                typed = p.copy()
+                typed[none] = -1.0
+                best = int(typed.argmax())
+                types.append(labels[best])
+                probs.append(float(p[best]))
+        readings.append((gold_label(e.sentence), types, probs, e.sentence))
+    threshold = max(THRESHOLDS, key=lambda t: _macro_at(readings, t))
+    pred = [sentence_label(types, probs, threshold) for _, types, probs, _ in readings]
+    figures = prf_table([g for g, _, _, _ in readings], pred)
+    figures["sentences"] = float(len(test))
+    return figures
 
 
 def compare_learners(train_s, dev_s, train_x, dev_x, vec, trigger_figures) -> None:

@@ -19,7 +19,8 @@ from pydantic import BaseModel, Field
 from realpolitik.events.lexicon import PloverTable
 from realpolitik.live.config import AlertRule
 from realpolitik.records import Happening
-from realpolitik.relations.indices import Evidence, IndexReport, evidence
+from realpolitik.relations.indices import IndexReport
+from realpolitik.relations.scoring import Evidence, evidence
 from realpolitik.store import Store
 from realpolitik.store.live import LiveState
 from realpolitik.workflow import country_index

@@ -2,10 +2,11 @@
 group stories and check alert rules.
 
 Articles go through the same services as ``realpolitik ingest`` (``ingest.html_article``
-and ``entry_article`` to build them, the coding pipeline, ``workflow.store_coded`` and
-``workflow.update_stories``). An entry is marked seen only after its article is stored
-(or refused for good), and a feed's validators (ETag, Last-Modified) are saved only once
-all its entries are dealt with, so a crash at any point neither loses nor repeats one.
+and ``entry_article`` to build them, then the ingest service ``workflow.IngestService``:
+its duplicate rule, coding, storing and story update). An entry is marked seen only
+after its article is stored (or refused for good), and a feed's validators (ETag,
+Last-Modified) are saved only once all its entries are dealt with, so a crash at any
+point neither loses nor repeats one.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ from realpolitik.store import Store, StoreError
 from realpolitik.store.db import _now
 from realpolitik.store.live import FeedState, LiveState
 from realpolitik.stories import Embedder
-from realpolitik.workflow import Coder, store_coded, update_stories
+from realpolitik.stories.assembly import story_updater
+from realpolitik.workflow import Coder, IngestService
 
 # Problems worth trying again later; anything else about a page is final.
 TRANSIENT = ("timed out", "HTTP 5", "HTTP 429", "HTTP error", "stopped")
@@ -66,6 +68,8 @@ class LiveCoder(Coder, Protocol):
     gazetteer: Gazetteer
     plover: PloverTable
 
+    def normalise_outlet(self, name: str) -> str | None: ...
+
 
 @dataclass
 class Watcher:
@@ -84,6 +88,8 @@ class Watcher:
 
     def __post_init__(self) -> None:
         self.live = LiveState(self.store)
+        self.service = IngestService(self.coder, self.store, stories=story_updater(
+            self.coder.gazetteer, self.coder.plover, self.embedder))
         s = self.config.settings
         self.sources = [_Source(spec, SourceStatus(spec.label, spec.kind),
                                 Backoff(s.backoff_base, s.backoff_max))
@@ -258,14 +264,14 @@ class Watcher:
         if src.spec.language:
             article = article.model_copy(update={"language": src.spec.language})
         keys = [*keys, article_key(article.id)]
-        if self.store.articles(ids=[article.id]):
+        if not self.service.fresh([article]):
             self.summary.duplicates += 1
             self.live.mark_seen(keys, str(src.spec.url), article.id, "duplicate")
             self.reporter.event("info", "duplicate", source=src.spec.label, url=article.url,
                                 article=article.id)
             return True
-        coded = self.coder.code([article])
-        report = store_coded(coded, f"live:{src.spec.url}", self.store)
+        report = self.service.store_coded(list(self.service.code([article])),
+                                          f"live:{src.spec.url}")
         if report.problems:
             self.reporter.event("error", "store_failed", source=src.spec.label,
                                 url=article.url, problem=report.problems[0][1])
@@ -283,12 +289,11 @@ class Watcher:
 
     def _group_stories(self) -> None:
         try:
-            update = update_stories(self.store, self.coder.gazetteer, self.coder.plover,
-                                    self.embedder)
+            update = self.service.update_stories()
         except StoreError as exc:  # articles stay stored; the next round groups them
             self.reporter.event("error", "stories_failed", problem=str(exc))
             return
-        if update.new_articles:
+        if update is not None and update.new_articles:
             self.reporter.event("info", "stories", grouped=update.new_articles,
                                 touched=update.stories_touched, total=update.stories_total)
 

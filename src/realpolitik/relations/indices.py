@@ -4,12 +4,8 @@ Everything here counts **happenings** (one per event in the world, see the stori
 stage), never mentions, and carries each happening's independent origins as evidence
 strength. Definitions (also in the README):
 
-weight(h)       = |intensity(type)| / 10 x modality weight (asserted 1, planned 0.6,
-                  hypothetical 0.4, past background 0.2)
-column(h)       = supporting | withdrawing | pressuring (see relations.report.column_of)
-signed(h)       = +intensity for supporting, -intensity/2 for withdrawing (a refusal is a
-                  cooling, not an attack), intensity (negative) for pressuring; x modality
-                  weight. Summed per dyad and period it is a Goldstein-like score.
+weight, column, signed score and stance are those of ``relations.scoring`` (the one
+scoring model, with its numbers in events/data/plover.yaml).
 
 For country X, a window W (default 90 days to ``as_of``) and a baseline B (default the
 365 days before W); past-background happenings ("in recent years Moscow lent ...") count
@@ -45,58 +41,21 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from realpolitik.events.lexicon import PloverTable
-from realpolitik.records import ActorRef, Happening
-from realpolitik.relations.report import MIXED_RATIO, MODALITY_WEIGHT, column_of
+from realpolitik.records import Happening
+from realpolitik.relations.scoring import (
+    Evidence,
+    Tally,
+    column_of,
+    evidence,
+    signed_of,
+    toward_country,
+    weight_of,
+)
 
 Period = Literal["day", "week"]
 PRESSURE_FLOOR = 0.01
-COLUMNS = ("supporting", "withdrawing", "pressuring")
 POLARITY = {"asserted": "asserted", "past_background": "asserted", "planned": "intended",
             "hypothetical": "intended"}
-
-
-class Evidence(BaseModel):
-    """A happening behind a figure: enough to open the sentences it came from."""
-
-    happening_id: str
-    story_id: str
-    date: dt.date | None
-    source: ActorRef
-    target: ActorRef | None
-    type: str
-    negated: bool
-    modality: str
-    column: str | None
-    weight: float
-    mentions: int
-    origins: list[str]
-    outlets: list[str]
-    event_ids: list[str]
-    sentence: str
-
-
-def weight_of(h: Happening, plover: PloverTable) -> float:
-    return abs(plover.types[h.type].intensity) / 10 * MODALITY_WEIGHT[h.modality]
-
-
-def signed_of(h: Happening, plover: PloverTable) -> float:
-    column = column_of(h, plover)
-    intensity = plover.types[h.type].intensity * MODALITY_WEIGHT[h.modality]
-    if column == "supporting":
-        return abs(intensity)
-    if column == "withdrawing":
-        return -abs(intensity) / 2
-    if column == "pressuring":
-        return -abs(intensity)
-    return 0.0
-
-
-def evidence(h: Happening, plover: PloverTable) -> Evidence:
-    return Evidence(happening_id=h.id, story_id=h.story_id, date=h.date, source=h.source,
-                    target=h.target, type=h.type, negated=h.negated, modality=h.modality,
-                    column=column_of(h, plover), weight=round(weight_of(h, plover), 3),
-                    mentions=h.mentions, origins=h.origins, outlets=h.outlets,
-                    event_ids=h.event_ids, sentence=h.sentence)
 
 
 # --------------------------------------------------------------------------- series
@@ -136,19 +95,17 @@ def dyad_series(happenings: Iterable[Happening], plover: PloverTable, period: Pe
         by_type: dict[str, int] = defaultdict(int)
         by_quad: dict[str, int] = defaultdict(int)
         by_pol: dict[str, int] = defaultdict(int)
-        by_col: dict[str, float] = defaultdict(float)
+        tally = Tally(plover)
         for h in hs:
             by_type[h.type] += 1
             by_quad[plover.types[h.type].quad_class] += 1
             by_pol["negated" if h.negated else POLARITY[h.modality]] += 1
-            column = column_of(h, plover)
-            if column:
-                by_col[column] += weight_of(h, plover)
+            tally.add(h)
         points.append(DyadPoint(
             source=src, target=tgt, period=period, start=start, happenings=len(hs),
             origins=len({o for h in hs for o in h.origins}), by_type=dict(by_type),
             by_quad_class=dict(by_quad), by_polarity=dict(by_pol),
-            by_column={k: round(v, 3) for k, v in by_col.items()},
+            by_column={k: v for k, v in tally.scores().items() if v},
             score=round(sum(signed_of(h, plover) for h in hs), 3),
             evidence=[h.id for h in hs]))
     return points
@@ -231,15 +188,6 @@ class IndexReport(BaseModel):
         return "\n".join(lines) + "\n"
 
 
-def _stance(scores: dict[str, float]) -> str | None:
-    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-    if not ranked or ranked[0][1] <= 0:
-        return None
-    if len(ranked) > 1 and ranked[1][1] >= MIXED_RATIO * ranked[0][1]:
-        return "mixed"
-    return ranked[0][0]
-
-
 Sums = dict[str, dict[tuple[str, str], float]]
 
 
@@ -298,11 +246,6 @@ def _indices(sums: Sums, window_days: int, baseline_days: int
     return isolation, round(per_day_w / max(per_day_b, PRESSURE_FLOOR), 3), per_day_w, per_day_b
 
 
-def toward_country(country: str, happenings: Iterable[Happening]) -> list[Happening]:
-    return [h for h in happenings if h.target is not None and h.target.country == country
-            and h.source.country and h.source.country != country]
-
-
 TIMELINE_POINTS, TIMELINE_STEP_DAYS = 12, 7
 
 
@@ -345,8 +288,7 @@ def country_indices(country: str, happenings: Sequence[Happening], plover: Plove
             country=src, name=name(src), baseline_support=round(s[("baseline", "supporting")], 3),
             window_support=round(s[("window", "supporting")], 3),
             window_withdrawing=round(s[("window", "withdrawing")], 3),
-            window_pressuring=round(s[("window", "pressuring")], 3),
-            evidence=[e for e in ev if e.column == "supporting"]))
+            window_pressuring=round(s[("window", "pressuring")], 3), evidence=ev))
         loss = _loss(s)
         if loss is not None:
             components.append(IsolationComponent(
@@ -391,10 +333,10 @@ def stance_changes(toward: Sequence[Happening], plover: PloverTable,
         previous: str | None = None
         for week in sorted(weeks):
             hs = weeks[week]
-            scores = dict.fromkeys(COLUMNS, 0.0)
+            tally = Tally(plover)
             for h in hs:
-                scores[column_of(h, plover) or "supporting"] += weight_of(h, plover)
-            now = _stance(scores)
+                tally.add(h)
+            now = tally.stance()
             if now is not None and previous is not None and now != previous:
                 movers = [h for h in hs if now == "mixed" or column_of(h, plover) == now]
                 first = min((h.date for h in movers if h.date and h.modality !=

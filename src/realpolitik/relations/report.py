@@ -1,53 +1,34 @@
-"""The support and pressure picture for one country, built from coded events.
+"""The support and pressure picture for one country, built from happenings.
 
-For country X, every event whose target is X and whose source is another country is
-put in one of three columns:
-
-* supporting - cooperative PLOVER types that happened or are promised (AGREE, CONSULT,
-  SUPPORT, CONCEDE, COOPERATE, AID);
-* withdrawing - the same types negated or refused, plus REJECT and RETREAT toward X;
-* pressuring - conflictual types not negated (REQUEST, ACCUSE, THREATEN, PROTEST,
-  SANCTION, MOBILIZE, COERCE, ASSAULT).
-
-Each event weighs |intensity| / 10 (PLOVER scale) times a modality weight (asserted 1,
-planned 0.6, hypothetical 0.4, past background 0.2), so an old loan or a sanction
-under consideration counts less than a refusal that happened. A counterpart's stance
-is its heaviest column, or ``mixed`` when the second column weighs at least 75% of the
-first. Negated conflict ("did not attack") is restraint and counts in no column.
+For country X, every happening whose target is X and whose source is another country
+goes in one column (supporting, withdrawing, pressuring) with a weight, by the one
+scoring model (``relations.scoring``): a sentence that several outlets carry is one
+happening and counts once. Per counterpart the report gives the weight of each column,
+the number of independent origins behind it, its stance, the happenings (evidence) and
+the article sentences that tell them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from realpolitik.events.lexicon import PloverTable
-from realpolitik.records import ActorRef, Article, Event, Happening
-
-Stance = Literal["supporting", "withdrawing", "pressuring", "mixed"]
-MODALITY_WEIGHT = {"asserted": 1.0, "planned": 0.6, "hypothetical": 0.4, "past_background": 0.2}
-MIXED_RATIO = 0.75
-WITHDRAWING_TYPES = frozenset({"REJECT", "RETREAT"})
+from realpolitik.records import Article, Event, Happening
+from realpolitik.relations.scoring import Evidence, Stance, Tally, evidence, toward_country
 
 
-class Evidence(BaseModel):
-    """One event behind a figure, with what a reader needs to check it."""
+class Sentence(BaseModel):
+    """One article sentence (event mention) telling a happening, to check it against."""
 
     event_id: str
+    happening_id: str | None
     article_id: str
     outlet: str | None = None
     title: str | None = None
     date: dt.date | None = None
-    type: str
-    negated: bool
-    modality: str
-    column: str
-    weight: float
-    source: ActorRef
-    target: ActorRef | None
     attributed_to: list[str] = Field(default_factory=list)
     sentence: str
     section: str
@@ -60,8 +41,10 @@ class Counterpart(BaseModel):
     country: str
     name: str
     stance: Stance
-    scores: dict[str, float]
-    events: list[Evidence]
+    scores: dict[str, float]  # weight per column
+    origins: dict[str, int]  # independent origins per column
+    events: list[Evidence]  # happenings, heaviest first
+    sentences: list[Sentence]  # their mentions
 
 
 class Report(BaseModel):
@@ -76,80 +59,68 @@ class Report(BaseModel):
         if not self.counterparts:
             lines.append("No events toward this country.")
         for cp in self.counterparts:
-            scores = ", ".join(f"{k} {v:.2f}" for k, v in cp.scores.items() if v)
+            scores = ", ".join(f"{k} {v:.2f} ({_n(cp.origins.get(k, 0), 'origin')})"
+                               for k, v in cp.scores.items() if v)
             head = f"{cp.name} ({cp.country}): {cp.stance.upper()}  [{scores}]"
             lines.append(f"## {head}" if markdown else head)
+            told = {s.event_id: s for s in cp.sentences}
             for ev in cp.events:
                 flags = ("not " if ev.negated else "") + ev.type.lower()
                 if ev.modality != "asserted":
                     flags += f", {ev.modality}"
-                who = f" per {', '.join(ev.attributed_to)}" if ev.attributed_to else ""
-                where = f"{ev.outlet or ev.article_id}, {ev.date or 'undated'}"
+                mine = [told[i] for i in ev.event_ids if i in told]
+                who = sorted({a for s in mine for a in s.attributed_to})
+                per = f" per {', '.join(who)}" if who else ""
+                where = ", ".join(sorted({s.outlet or s.article_id for s in mine})) or "-"
                 bullet = "- " if markdown else "    - "
-                lines.append(f"{bullet}[{ev.column}] {flags}{who} ({where}): "
-                             f"\u201c{_clip(ev.sentence)}\u201d")
+                lines.append(f"{bullet}[{ev.column}] {flags}{per} ({where}; {ev.date or 'undated'}"
+                             f"; {_n(ev.mentions, 'mention')}, origins: "
+                             f"{', '.join(ev.origins) or '-'}): \u201c{_clip(ev.sentence)}\u201d")
             lines.append("")
         return "\n".join(lines).rstrip() + "\n"
 
 
-def column_of(event: Event | Happening, plover: PloverTable) -> str | None:
-    """Which column of the picture an event toward the country belongs to (or None)."""
-    cooperative = plover.types[event.type].cooperative
-    if event.type in WITHDRAWING_TYPES:
-        return "withdrawing" if not event.negated else None
-    if cooperative:
-        return "withdrawing" if event.negated else "supporting"
-    return None if event.negated else "pressuring"
-
-
-def build_report(country: str, events: Iterable[Event], articles: dict[str, Article],
-                 plover: PloverTable, name_of: Callable[[str], str | None],
-                 since: dt.date | None = None) -> Report:
-    """The picture for ``country`` from events (any source) and their articles."""
-    by_source: dict[str, list[Evidence]] = {}
-    for event in events:
-        if event.target is None or event.target.country != country:
+def build_report(country: str, happenings: Iterable[Happening], mentions: Iterable[Event],
+                 articles: dict[str, Article], plover: PloverTable,
+                 name_of: Callable[[str], str | None], since: dt.date | None = None) -> Report:
+    """The picture for ``country`` from happenings (any; filtered here to those toward it),
+    their event mentions and the articles of those mentions."""
+    by_source: dict[str, list[Happening]] = {}
+    for h in toward_country(country, happenings):
+        if since is not None and h.date is not None and (h.last_date or h.date) < since:
             continue
-        source_country = event.source.country
-        if source_country is None or source_country == country:
-            continue
-        if since is not None and event.date is not None and event.date < since:
-            continue
-        column = column_of(event, plover)
-        if column is None:
-            continue
-        weight = abs(plover.types[event.type].intensity) / 10 * MODALITY_WEIGHT[event.modality]
-        article = articles.get(event.article_id)
-        by_source.setdefault(source_country, []).append(Evidence(
-            event_id=event.id, article_id=event.article_id,
-            outlet=article.outlet if article else None,
-            title=article.title if article else None, date=event.date, type=event.type,
-            negated=event.negated, modality=event.modality, column=column,
-            weight=round(weight, 3), source=event.source, target=event.target,
-            attributed_to=event.attributed_to, sentence=event.sentence, section=event.section,
-            start=event.start, end=event.end, rule=event.rule,
-        ))
+        by_source.setdefault(h.source.country or "", []).append(h)
+    told = {e.id: e for e in mentions}
     counterparts = []
-    for code, evidence in by_source.items():
-        scores = {c: 0.0 for c in ("supporting", "withdrawing", "pressuring")}
-        for ev in evidence:
-            scores[ev.column] += ev.weight
-        scores = {k: round(v, 3) for k, v in scores.items()}
+    for code, hs in by_source.items():
+        tally = Tally(plover)
+        scored = [h for h in hs if tally.add(h) is not None]
+        stance = tally.stance()
+        if stance is None:
+            continue
+        proof = sorted((evidence(h, plover) for h in scored),
+                       key=lambda e: (-e.weight, -e.mentions, e.happening_id))
         counterparts.append(Counterpart(
-            country=code, name=name_of(code) or code, stance=_stance(scores),
-            scores=scores, events=sorted(evidence, key=lambda e: (-e.weight, e.event_id)),
-        ))
+            country=code, name=name_of(code) or code, stance=stance, scores=tally.scores(),
+            origins=tally.origins(), events=proof,
+            sentences=[_sentence(told[i], articles) for e in proof for i in e.event_ids
+                       if i in told]))
     counterparts.sort(key=lambda c: (-sum(c.scores.values()), c.country))
     return Report(country=country, name=name_of(country) or country, since=since,
                   counterparts=counterparts)
 
 
-def _stance(scores: dict[str, float]) -> Stance:
-    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-    (top, top_score), (_, second) = ranked[0], ranked[1]
-    if top_score > 0 and second >= MIXED_RATIO * top_score:
-        return "mixed"
-    return top  # type: ignore[return-value]
+def _sentence(event: Event, articles: dict[str, Article]) -> Sentence:
+    article = articles.get(event.article_id)
+    return Sentence(event_id=event.id, happening_id=event.happening_id,
+                    article_id=event.article_id, outlet=article.outlet if article else None,
+                    title=article.title if article else None, date=event.date,
+                    attributed_to=event.attributed_to, sentence=event.sentence,
+                    section=event.section, start=event.start, end=event.end, rule=event.rule)
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _clip(text: str, limit: int = 220) -> str:

@@ -1,6 +1,6 @@
 """Stories stage: near-duplicates, story grouping, source chains, happenings, coverage.
 
-Pure functions and small classes over records; ``realpolitik.workflow.update_stories``
+Pure functions and small classes over records; ``stories.assembly.update_stories``
 runs them against the store after new articles are coded.
 """
 

@@ -1,11 +1,11 @@
 """Coverage comparison of one story: who reported it, what each outlet reported, where
 outlets disagree, and the loaded words each uses for the same actors.
 
-Conflicts: two happenings of the story with the same source and target where one says
-the source backs the target (a cooperative type, not negated) and the other that it
-refuses or withdraws (the same family negated, or REJECT/RETREAT); only asserted and
-planned readings are compared, since a hypothetical or background mention is not a claim
-about the present.
+Each happening is shown with its report column, and conflicts are found, by the one
+scoring model (``relations.scoring``): two happenings of the story with the same source
+and target where one says the source backs the target (supporting column) and the other
+that it refuses or withdraws (withdrawing column); only claims about the present
+(asserted and planned readings) are compared, not hypothetical or background mentions.
 """
 
 from __future__ import annotations
@@ -20,10 +20,9 @@ from importlib import resources
 from pydantic import BaseModel, Field
 
 from realpolitik.datafiles import load_yaml
-from realpolitik.events.lexicon import PloverTable
+from realpolitik.events.lexicon import Column, PloverTable
 from realpolitik.records import Article, Happening, Story
-
-CLAIM_MODALITIES = frozenset({"asserted", "planned"})
+from realpolitik.relations.scoring import claim_of, column_of
 
 
 class TermGroup(BaseModel):
@@ -57,6 +56,7 @@ class OutletCoverage(BaseModel):
 
 class HappeningCoverage(BaseModel):
     happening: Happening
+    column: Column | None  # its column in the report of its target (relations.scoring)
     reported_by: list[str]
     missing_from: list[str]
 
@@ -98,7 +98,8 @@ class Coverage(BaseModel):
                 what += f" ({h.modality})"
             target = h.target.name if h.target else "-"
             scope = "all outlets" if not hc.missing_from else "only " + ", ".join(hc.reported_by)
-            lines.append(f"- {h.source.name} {what} {target}: {h.mentions} mentions, "
+            column = f" [{hc.column}]" if hc.column else ""
+            lines.append(f"- {h.source.name} {what} {target}{column}: {h.mentions} mentions, "
                          f"{len(h.origins)} origin(s) [{', '.join(h.origins)}]; {scope}")
         lines += ["", f"{h2}Conflicts"]
         lines += [f"- {c.description}" for c in self.conflicts] or ["- none"]
@@ -141,22 +142,12 @@ def compare(story: Story, articles: Sequence[Article], happenings: Sequence[Happ
             loaded=loaded, neutral=neutral,
         ))
     names = [o.outlet for o in outlets]
-    coverage = [HappeningCoverage(happening=h, reported_by=h.outlets,
+    coverage = [HappeningCoverage(happening=h, column=column_of(h, plover),
+                                  reported_by=h.outlets,
                                   missing_from=[n for n in names if n not in h.outlets])
                 for h in sorted(happenings, key=lambda h: (-h.mentions, h.id))]
     return Coverage(story=story, outlets=outlets, happenings=coverage,
                     conflicts=find_conflicts(happenings, plover))
-
-
-def stance_of(h: Happening, plover: PloverTable) -> str | None:
-    """'backing' or 'refusing' for claims about cooperation, else None."""
-    if h.modality not in CLAIM_MODALITIES:
-        return None
-    if h.type in ("REJECT", "RETREAT"):
-        return None if h.negated else "refusing"
-    if plover.types[h.type].cooperative:
-        return "refusing" if h.negated else "backing"
-    return None
 
 
 def _name(h: Happening) -> str:
@@ -166,7 +157,7 @@ def _name(h: Happening) -> str:
 def find_conflicts(happenings: Sequence[Happening], plover: PloverTable) -> list[Conflict]:
     by_pair: dict[tuple[str | None, str | None], dict[str, list[Happening]]] = {}
     for h in happenings:
-        stance = stance_of(h, plover)
+        stance = claim_of(h, plover)
         if stance is None or h.target is None:
             continue
         pair = (h.source.country, h.target.country)

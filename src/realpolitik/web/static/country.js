@@ -7,7 +7,7 @@
   const inline = RP.inlineData();
   const base = inline ? inline.base_url || null : "";
   const code = page.dataset.country;
-  const S = { index: null, report: null, byEvent: new Map(), happeningOf: new Map() };
+  const S = { index: null, report: null, byEvent: new Map() };
 
   const articleLink = (ev, label) => {
     if (base === null) return h("span", { class: "muted" }, `article ${ev.article_id}`);
@@ -19,12 +19,8 @@
 
   function index(data) {
     S.index = data.index; S.report = data.report;
-    S.byEvent.clear(); S.happeningOf.clear();
-    for (const cp of S.report.counterparts) for (const ev of cp.events) S.byEvent.set(ev.event_id, ev);
-    const lists = [S.index.support_network, S.index.isolation_components,
-      S.index.pressure_components, S.index.stance_changes];
-    for (const list of lists) for (const item of list) for (const e of item.evidence)
-      for (const id of e.event_ids) S.happeningOf.set(id, e);
+    S.byEvent.clear();
+    for (const cp of S.report.counterparts) for (const s of cp.sentences) S.byEvent.set(s.event_id, s);
   }
 
   /* ------------------------------------------------------------ evidence panel */
@@ -36,30 +32,15 @@
     head.focus({ preventScroll: true });
   }
 
-  function mentionItem(ev) {
-    const hap = S.happeningOf.get(ev.event_id);
-    const origins = hap ? hap.origins : [];
-    return h("li", { class: `ev col-${ev.column}`, dataset: { event: ev.event_id } },
-      h("blockquote", {}, ev.sentence),
-      h("p", { class: "meta" },
-        RP.stanceBadge(ev.column), " ", h("strong", {}, RP.what(ev)), " · ",
-        h("span", { class: "outlet" }, ev.outlet || "unknown outlet"), ", ",
-        ev.date || "undated",
-        ev.attributed_to.length ? [" · according to ", h("em", {}, ev.attributed_to.join(", "))] : null,
-        " · origins: ", origins.length ? origins.join(", ") : "—",
-        hap && hap.mentions > 1 ? ` · ${hap.mentions} mentions` : null,
-        " · weight ", RP.num(ev.weight), " · ", articleLink(ev),
-        hap ? [" · ", storyLink(hap.story_id)] : null));
-  }
-
   function showCounterpart(country, column) {
     const cp = S.report.counterparts.find((c) => c.country === country);
     if (!cp) return;
     const evs = cp.events.filter((e) => !column || e.column === column);
     document.querySelectorAll("#counterparts tr").forEach((tr) =>
       tr.classList.toggle("selected", tr.dataset.country === country));
-    showPanel(`${cp.name} (${cp.country}) — ${column || cp.stance}: ${evs.length} sentence(s)`,
-      h("ol", { class: "evidence-list", id: "evidence-list" }, evs.map(mentionItem)));
+    const origins = column ? ` from ${cp.origins[column]} origin(s)` : "";
+    showPanel(`${cp.name} (${cp.country}) — ${column || cp.stance}: ${evs.length} event(s)${origins}`,
+      h("ol", { class: "evidence-list", id: "evidence-list" }, evs.map(happeningItem)));
   }
 
   function happeningItem(e) {
@@ -72,8 +53,10 @@
         e.outlets.join(", ") || "—", " · origins: ", e.origins.join(", ") || "—",
         " · ", storyLink(e.story_id)),
       sentences.length ? h("ul", { class: "mentions" }, sentences.map((ev) =>
-        h("li", {}, articleLink(ev, `${ev.outlet || ev.article_id}, ${ev.date || "undated"}`),
-          ev.attributed_to.length ? ` (according to ${ev.attributed_to.join(", ")})` : ""))) : null);
+        h("li", { dataset: { event: ev.event_id } },
+          articleLink(ev, `${ev.outlet || ev.article_id}, ${ev.date || "undated"}`),
+          ev.attributed_to.length ? [" (according to ", h("em", {}, ev.attributed_to.join(", ")), ")"] : null,
+          ev.sentence !== e.sentence ? [": ", h("q", {}, ev.sentence)] : null))) : null);
   }
 
   function showHappenings(title, evidence) {
@@ -130,7 +113,8 @@
           () => showCounterpart(cp.country), { class: "linkish counterpart", dataset: { country: cp.country } })),
         h("td", {}, RP.stanceBadge(cp.stance)),
         ["supporting", "withdrawing", "pressuring"].map((col) => h("td", { class: "num" },
-          cp.scores[col] ? RP.linkButton(RP.num(cp.scores[col]), () => showCounterpart(cp.country, col))
+          cp.scores[col] ? [RP.linkButton(RP.num(cp.scores[col]), () => showCounterpart(cp.country, col)),
+            h("span", { class: "muted origins" }, ` (${cp.origins[col]} origin${cp.origins[col] === 1 ? "" : "s"})`)]
             : h("span", { class: "muted" }, "0"))),
         h("td", { class: "num" }, RP.linkButton(String(cp.events.length),
           () => showCounterpart(cp.country)))));
