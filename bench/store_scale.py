@@ -46,6 +46,7 @@ def synthesise(demo: Path, target: Path, events: int) -> dict[str, int]:
     """Replicate the demo's coded records into ``target`` until it holds ``events``."""
     from realpolitik.store import Store
 
+    Store(demo).close()  # a demo built by an older realpolitik is migrated first
     target.unlink(missing_ok=True)
     Store(target).close()  # the real schema, through the migrations
     con = duckdb.connect(str(target))

@@ -432,11 +432,12 @@ def relations(source: Annotated[str | None, typer.Option("--source")] = None,
     if period not in ("day", "week"):
         _error(f"--period must be day or week, not {period!r}")
         raise typer.Exit(2)
-    with _open_store(db) as store:
-        happenings = store.happenings()
+    dyad = {"source": source.upper() if source else None,
+            "target": target.upper() if target else None}
+    with _open_store(db) as store:  # the dyad's happenings, selected in SQL
+        happenings = store.dyad_happenings(**dyad, period=period)  # type: ignore[arg-type]
     for point in dyad_series(happenings, load_plover(), period,  # type: ignore[arg-type]
-                             source=source.upper() if source else None,
-                             target=target.upper() if target else None):
+                             **dyad):
         sys.stdout.write(point.model_dump_json() + "\n")
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 Filters = Mapping[str, str]
 
-_EVENT_DATE = "COALESCE(e.date, a.published)"
+_EVENT_DATE = "e.day"  # the event's date, else its article's
 
 EVENT_FILTERS: Filters = {
     "country": "(e.source_country = $country OR e.target_country = $country)",

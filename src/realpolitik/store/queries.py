@@ -60,15 +60,10 @@ class Listing:
     order: str  # ORDER BY over the selected columns
     select: str = "*"
     keys: str = ""  # the columns ORDER BY needs: the page is cut on these, then read
-    bare: str = ""  # FROM clause to count from when no filter needs the join
 
 
-EVENTS = Listing(
-    "events e JOIN articles a ON a.id = e.article_id", EVENT_FILTERS,
-    '_day NULLS LAST, article_id, section, "start", id',
-    "e.*, COALESCE(e.date, a.published) AS _day",
-    keys='e.id, COALESCE(e.date, a.published) AS _day, e.article_id, e.section, e."start"',
-    bare="events e")
+EVENTS = Listing("events e", EVENT_FILTERS, 'day NULLS LAST, article_id, section, "start", id',
+                 keys='e.id, e.day, e.article_id, e.section, e."start"')
 HAPPENINGS = Listing("happenings h", HAPPENING_FILTERS, "date NULLS LAST, id")
 ARTICLES = Listing("articles a", ARTICLE_FILTERS, "published NULLS LAST, id")
 STORIES = Listing("stories s", STORY_FILTERS, "first_date NULLS LAST, id")
@@ -142,8 +137,7 @@ class Queries(Connection):
 
     def _count(self, listing: Listing, values: dict[str, Any]) -> int:
         clause, params = where(listing.filters, values)
-        source = listing.bare if listing.bare and "a." not in clause else listing.source
-        return int(self._scalar(f"SELECT count(*) FROM {source}{clause}", params))
+        return int(self._scalar(f"SELECT count(*) FROM {listing.source}{clause}", params))
 
     # ------------------------------------------------------------------ articles
     def articles(self, country: str | None = None, since: dt.date | None = None,

@@ -38,8 +38,10 @@ def actor_cols(prefix: str, ref: ActorRef | None, with_id: bool = True) -> dict[
     return cols
 
 
-def event_row(e: Event) -> dict[str, Any]:
+def event_row(e: Event, published: dt.date | None) -> dict[str, Any]:
+    """An event's row; ``day`` is its date, else its article's ``published``."""
     row = e.model_dump(exclude={"source", "target", "outlets", "origins"})
+    row["day"] = e.date or published
     row.update(actor_cols("source", e.source))
     row.update(actor_cols("target", e.target))
     return row

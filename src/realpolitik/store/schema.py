@@ -232,6 +232,15 @@ MIGRATIONS.append((
     """,
 ))
 
+MIGRATIONS.append((
+    "events: day (the event's date, else its article's), so listings sort without a join",
+    """
+    ALTER TABLE events ADD COLUMN day DATE;
+    UPDATE events SET day = COALESCE(events.date, a.published)
+    FROM articles a WHERE a.id = events.article_id;
+    """,
+))
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

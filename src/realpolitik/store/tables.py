@@ -113,7 +113,9 @@ ACTORS = TableSpec("actors", ActorRef, exclude=("text",), lead=(Column("id", *_S
 MENTIONS = TableSpec("mentions", Mention, lead=(Column("article_id", *_S),), actor_ids=True,
                      flatten={"actor": ""})
 # A mention's outlets and origins are its happening's: joined in when read, not stored.
-EVENTS = TableSpec("events", Event, exclude=("outlets", "origins"), actor_ids=True)
+# ``day``: the event's date, else its article's publication date (what listings sort on).
+EVENTS = TableSpec("events", Event, exclude=("outlets", "origins"), actor_ids=True,
+                   extra=(Column("day", *_SCALARS[dt.date]),))
 HAPPENINGS = TableSpec("happenings", Happening)
 STORIES = TableSpec("stories", Story)
 PROFILES = TableSpec("article_profiles", None, lead=(

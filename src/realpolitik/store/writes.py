@@ -132,7 +132,7 @@ class Writes(Connection):
                 if e.article_id != ca.article.id:
                     raise ValueError(f"event {e.id} has article_id {e.article_id}, "
                                      f"but belongs to article {ca.article.id}")
-                events.setdefault(e.id, event_row(e))
+                events.setdefault(e.id, event_row(e, ca.article.published))
         # Event ids hash their article id, so events of a new article are new too;
         # the primary key still guards against a collision (and fails the file).
 
