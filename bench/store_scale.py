@@ -32,7 +32,7 @@ DAYS = 730  # dates spread over two years
 TABLES = [
     ("articles", ["id", "story_id", "duplicate_of"], [], ["published"]),
     ("mentions", ["article_id"], [], []),
-    ("events", ["id", "article_id", "story_id", "happening_id"], [], ["date"]),
+    ("events", ["id", "article_id", "story_id", "happening_id"], [], ["date", "day"]),
     ("happenings", ["id", "story_id"], ["event_ids"], ["date", "last_date"]),
     ("stories", ["id"], ["articles"], ["first_date", "last_date"]),
 ]

@@ -260,6 +260,9 @@ def articles(db: DbOption = DEFAULT_DB_PATH, country: CountryOption = None,
                       ("title", "title"), ("cites", "cites")], output)
 
 
+EXPORT_MEMORY = "250MB"  # DuckDB's share of an export's memory (this process only)
+
+
 class Level(StrEnum):
     mention = "mention"
     event = "event"
@@ -291,7 +294,8 @@ def events(db: DbOption = DEFAULT_DB_PATH, country: CountryOption = None,
         if fmt is not ListFormat.table:  # streamed from DuckDB in Arrow batches
             from realpolitik.exports import write_batches
 
-            write_batches(store.event_batches(**filters), Event, fmt.value,
+            store.con.execute(f"SET memory_limit='{EXPORT_MEMORY}'")  # DuckDB spills past it
+            write_batches(store.event_batches(batch_rows=20_000, **filters), Event, fmt.value,
                           output if output is not None else sys.stdout.buffer)
             return
         rows = store.events(**filters)

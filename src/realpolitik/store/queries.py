@@ -8,7 +8,6 @@ store holds. Mentions read their happening's outlets and origins by a join on th
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -182,10 +181,12 @@ class Queries(Connection):
         order = ", ".join(f"p.{key}" for key in EVENTS.order.split(", "))
         sql = (f"SELECT {columns} FROM (SELECT {EVENTS.select} FROM {EVENTS.source}{clause}) p"
                f" LEFT JOIN happenings h ON h.id = p.happening_id ORDER BY {order}")
-        with warnings.catch_warnings():  # the copy is per batch: memory stays bounded
-            warnings.simplefilter("ignore", UserWarning)
-            reader = self.con.execute(sql, params).to_arrow_reader(batch_rows)
-        yield from reader
+        # a relation (not an executed result) streams: DuckDB produces one batch at a time
+        cursor = self.con.cursor()
+        try:
+            yield from cursor.sql(sql, params=params).to_arrow_reader(batch_rows)
+        finally:
+            cursor.close()
 
     def event(self, event_id: str) -> Event | None:
         found = self.events(ids=[event_id])
