@@ -90,7 +90,8 @@ def test_reading_twice_is_identical():
 def test_language_guess():
     assert one("spanish.txt").language == "es"
     assert one("normal.txt").language == "en"
-    assert guess_language("Тегеран и Москва подписали соглашение " * 5) == "und"
+    assert guess_language("Тегеран и Москва подписали соглашение " * 5) == "ru"
+    assert guess_language("— 12 —") == "und"
 
 
 # --- other formats ------------------------------------------------------------------------

@@ -99,26 +99,45 @@ def _embedder():
 
 
 def ingest_paths(paths: list[str], db: Path, workers: int = 1, batch_size: int = 64,
-                 min_confidence: float = 0.0, cpu_per_file: int = 30) -> int:
-    """Ingest and code sources into the store, then group stories; returns failed sources."""
+                 min_confidence: float = 0.0, cpu_per_file: int = 30, ray: bool = False,
+                 address: str | None = None) -> int:
+    """Ingest and code sources into the store, then group stories; returns failed sources.
+
+    With ``ray``, sources are read and coded by ``workers`` Ray actors (on the cluster at
+    ``address``, or a local Ray instance) and stored here (realpolitik.cluster)."""
     from realpolitik.ingest.sandbox import Budget
     from realpolitik.stories.assembly import StoryStore, StoryUpdate, story_updater
 
     with _open_store(db, create=True) as store:  # before the models: a locked DB fails fast
-        pipe = _pipeline(workers)
-        updater = story_updater(pipe.gazetteer, pipe.plover, _embedder())
-        with _progress() as progress:
-            task = progress.add_task("Ingesting", total=None)
+        if ray:
+            from realpolitik.cluster import ClusterError, ray_ingest
 
-            def grouping(target: StoryStore) -> StoryUpdate:
-                progress.update(task, description="Grouping stories")
-                return updater(target)
+            pipe = _pipeline(1)  # the writer's gazetteer and PLOVER table for the stories
+            service = _service(1, batch_size, min_confidence, store,
+                               story_updater(pipe.gazetteer, pipe.plover, _embedder()))
+            try:
+                with err.status(f"Coding on Ray ({address or 'local'}, {workers} workers)..."):
+                    report = ray_ingest(paths, service, address, workers,
+                                        on_problem=_error,
+                                        budget=Budget(cpu_seconds=cpu_per_file))
+            except ClusterError as exc:
+                _error(str(exc))
+                raise typer.Exit(2) from None
+        else:
+            pipe = _pipeline(workers)
+            updater = story_updater(pipe.gazetteer, pipe.plover, _embedder())
+            with _progress() as progress:
+                task = progress.add_task("Ingesting", total=None)
 
-            service = _service(workers, batch_size, min_confidence, store, grouping)
-            report = service.ingest_files(
-                paths, pipe.normalise_outlet, budget=Budget(cpu_seconds=cpu_per_file),
-                on_problem=_error, advance=lambda n: progress.advance(task, n))
-            progress.update(task, total=report.sources, completed=report.sources)
+                def grouping(target: StoryStore) -> StoryUpdate:
+                    progress.update(task, description="Grouping stories")
+                    return updater(target)
+
+                service = _service(workers, batch_size, min_confidence, store, grouping)
+                report = service.ingest_files(
+                    paths, pipe.normalise_outlet, budget=Budget(cpu_seconds=cpu_per_file),
+                    on_problem=_error, advance=lambda n: progress.advance(task, n))
+                progress.update(task, total=report.sources, completed=report.sources)
     failed = len(report.problems)
     stories = report.stories
     total = stories.stories_total if stories else 0
@@ -135,9 +154,18 @@ def ingest(paths: Annotated[list[str], typer.Argument(help="Files, directories o
            batch_size: BatchOption = 64, min_confidence: MinConfidenceOption = 0.0,
            cpu_per_file: Annotated[int, typer.Option(
                "--cpu-per-file", min=1, help="CPU seconds a file may take to read.")] = 30,
+           ray: Annotated[bool, typer.Option(
+               "--ray", help="Read and code on Ray: --workers actors, one writer here.")] = False,
+           address: Annotated[str | None, typer.Option(
+               "--address", help="With --ray: a running cluster (host:port or 'auto'); "
+                                 "default starts a local Ray with --workers CPUs.")] = None,
            ) -> None:
     """Ingest news files (text, HTML, RSS/Atom, JSONL, CSV) and code their events."""
-    failures = ingest_paths(paths, db, workers, batch_size, min_confidence, cpu_per_file)
+    if address and not ray:
+        _error("--address needs --ray")
+        raise typer.Exit(2)
+    failures = ingest_paths(paths, db, workers, batch_size, min_confidence, cpu_per_file, ray,
+                            address)
     raise typer.Exit(1 if failures else 0)
 
 
@@ -301,7 +329,8 @@ def events(db: DbOption = DEFAULT_DB_PATH, country: CountryOption = None,
         rows = store.events(**filters)
     _emit(rows, fmt, [("date", "date"), ("source", "source_name"), ("type", "type"),
                       ("neg", "negated"), ("modality", "modality"), ("target", "target_name"),
-                      ("attributed to", "attributed_to"), ("sentence", "sentence")], output)
+                      ("attributed to", "attributed_to"), ("lang", "language"),
+                      ("sentence", "sentence")], output)
 
 
 class StoryFormat(StrEnum):
@@ -447,7 +476,8 @@ def relations(source: Annotated[str | None, typer.Option("--source")] = None,
 
 @app.command("eval")
 def evaluate(gold: Annotated[Path | None, typer.Argument(
-                 help="Gold JSONL (PLOVER GSR shape).")] = None,
+                 help="Gold JSONL (PLOVER GSR shape), or a multilingual gold file or "
+                      "directory (training schema + lang) for per-language figures.")] = None,
              dev: Annotated[bool, typer.Option(
                  "--dev", help="Score the dev split of training/data instead.")] = False,
              fmt: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.text,
@@ -470,6 +500,11 @@ def evaluate(gold: Annotated[Path | None, typer.Argument(
         _error(f"{gold}: no such file")
         raise typer.Exit(2)
     else:
+        from realpolitik.evaluate_languages import is_language_gold
+
+        if is_language_gold(gold):
+            _evaluate_languages(gold, fmt)
+            return
         rows = load_gold(gold)
     service = _service()
     articles_ = [Article(id=row.id, text=row.text) for row in rows]
@@ -484,6 +519,24 @@ def evaluate(gold: Annotated[Path | None, typer.Argument(
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
         sys.stdout.write(result.to_text(errors=errors))
+
+
+def _evaluate_languages(gold: Path, fmt: ReportFormat) -> None:
+    """Per-language figures of the multilingual coder (gold in the training schema + lang)."""
+    from realpolitik.evaluate_languages import load_language_gold, score_languages
+    from realpolitik.events.training import CorpusError
+
+    try:
+        rows = load_language_gold(gold)
+    except CorpusError as exc:
+        _error(str(exc))
+        raise typer.Exit(2) from None
+    pipe = _pipeline()
+    report = score_languages(rows, pipe.multilingual, pipe.gazetteer.is_igo)
+    if fmt is ReportFormat.json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    else:
+        sys.stdout.write(report.to_text())
 
 
 def demo_corpus() -> Path:

@@ -20,6 +20,8 @@ from realpolitik.actors.matcher import ActorMatcher, ActorSpan
 from realpolitik.events.coder import EventCoder
 from realpolitik.events.context import ActorSpanLike, SentenceInput
 from realpolitik.events.lexicon import load_lexicon, load_plover
+from realpolitik.events.multilingual import MultilingualCoder, SentenceJob
+from realpolitik.ingest.language import sentence_language
 from realpolitik.nlp import NlpEngine, NlpSettings, looks_like_headline, text_chunks, truecase
 from realpolitik.nlp.prefilter import TriggerFilter, trigger_vocabulary
 from realpolitik.records import Article, CodedArticle, Event, Mention, Section
@@ -71,6 +73,22 @@ class Pipeline:
         self.coder = EventCoder(self.nlp.vocab, self.plover)
         self.filter = TriggerFilter(trigger_vocabulary(lexicon, self.coder.model))
         self.stats = PipelineStats()
+        self._multilingual: MultilingualCoder | None = None  # built on the first such article
+
+    @property
+    def multilingual(self) -> MultilingualCoder:
+        """The coder for the other languages (its encoder and names load on first use)."""
+        if self._multilingual is None:
+            from realpolitik.actors.languages import MultilingualActors
+
+            self._multilingual = MultilingualCoder(self.plover, MultilingualActors(self.gazetteer))
+        return self._multilingual
+
+    def reads_language(self, lang: str) -> bool:
+        """True for a language the multilingual coder has data for (not English)."""
+        from realpolitik.events.multilingual import event_languages
+
+        return lang != "en" and lang in event_languages()
 
     def normalise_outlet(self, name: str) -> str | None:
         """Canonical outlet name for cites ('WSJ' -> 'The Wall Street Journal')."""
@@ -83,8 +101,12 @@ class Pipeline:
         """Code a batch; parsing is batched across all articles of the call."""
         work = [_ArticleWork(a) for a in articles]
         pending: list[_Pending] = []
+        foreign = [item for item in work if self.reads_language(item.article.language)]
+        if foreign:
+            self._code_other_languages(foreign)
         for n, item in enumerate(work):
-            pending.extend(self._prepare(n, item))
+            if not self.reads_language(item.article.language):
+                pending.extend(self._prepare(n, item))
         parsed_docs = self.nlp.parse(p.text for p in pending)
         for job, doc in zip(pending, parsed_docs, strict=True):
             item = work[job.article]
@@ -103,6 +125,39 @@ class Pipeline:
         self.stats.articles += len(work)
         self.stats.parsed += len(pending)
         return out
+
+    def _code_other_languages(self, work: list[_ArticleWork]) -> None:
+        """Code articles in the multilingual coder's languages, sentence by sentence.
+
+        Each sentence is coded in its own language when it is clearly not the article's
+        (``sentence_language``); a sentence in a language without data (English inside a
+        Spanish article, say) is counted but not coded.
+        """
+        from realpolitik.nlp.blank import sentences
+
+        coder = self.multilingual
+        jobs: list[tuple[_ArticleWork, SentenceJob]] = []
+        for item in work:
+            article = item.article
+            for section in SECTIONS:
+                text = article.section_text(section)
+                if not text.strip():
+                    continue
+                for offset, sent in sentences(article.language, text):
+                    self.stats.sentences += 1
+                    lang = sentence_language(sent, article.language)
+                    if lang not in coder.languages or len(sent) > MAX_SENTENCE_CHARS:
+                        continue
+                    jobs.append((item, SentenceJob(article.id, section, offset, lang, sent,
+                                                   article.published)))
+        spans, events = coder.code([job for _, job in jobs])
+        for (item, job), found, coded in zip(jobs, spans, events, strict=True):
+            item.mentions.extend(Mention(actor=s.actor, section=job.section,
+                                         start=job.offset + s.start_char,
+                                         end=job.offset + s.end_char, rule=f"names:{job.lang}")
+                                 for s in found)
+            item.events.extend(coded)
+        self.stats.parsed += len(jobs)
 
     def _actor_spans(self, doc: Doc, article: Article) -> list[ActorSpanLike]:
         return [ActorSpanLike(s.start, s.end, s.actor, s.kind)

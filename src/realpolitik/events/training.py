@@ -112,8 +112,16 @@ class TrainSentence(_Strict):
         return split_of(self.id)
 
 
+# Parts j-n were filled from hand-written frames with actors drawn from a country table:
+# the same frame with other actors in dev would flatter the dev figures, so they train only.
+TRAIN_ONLY_PREFIXES = ("j-", "k-", "l-", "m-", "n-")
+
+
 def split_of(sentence_id: str) -> Split:
-    """The documented split rule: SHA-1(id)[0] % 5 == 0 is dev."""
+    """The documented split rule: SHA-1(id)[0] % 5 == 0 is dev, except the frame-filled
+    parts, which are always train."""
+    if sentence_id.startswith(TRAIN_ONLY_PREFIXES):
+        return "train"
     return "dev" if hashlib.sha1(sentence_id.encode("utf-8")).digest()[0] % 5 == 0 else "train"
 
 

@@ -1,38 +1,51 @@
-"""A cheap stopword vote for the article language (no language-id dependency).
+"""Language identification with py3langid (bundled model, no download).
 
-The pipeline's rules are English; we only need to flag text that clearly is not,
-so later stages can skip it instead of producing nonsense events.
+``guess_language`` decides an article's language; ``sentence_languages`` reads each
+sentence on its own so an article that mixes languages can be coded sentence by sentence.
+Only the languages the coder reads (``CODED_LANGUAGES``) and a few close neighbours are
+candidates, so short news text is not mistaken for a rare language.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+#: Languages the event coder reads (English by the parser, the rest by the multilingual path).
+CODED_LANGUAGES: tuple[str, ...] = ("en", "es", "fr", "pt", "de", "ru", "ar")
+#: Candidate languages for identification: the coded ones and near neighbours to keep apart.
+CANDIDATES: tuple[str, ...] = (*CODED_LANGUAGES, "it", "nl", "uk", "ca", "fa")
+_LETTER = re.compile(r"[^\W\d_]")
+MIN_LETTERS = 12  # below this a text is 'und' (undetermined)
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
+@lru_cache(maxsize=1)
+def _identifier():
+    from py3langid.langid import _load_identifier
+
+    return _load_identifier(norm_probs=True, langs=list(CANDIDATES))
 
 
-STOPWORDS: dict[str, frozenset[str]] = {
-    "en": _words("the and of to in is that for on with was are by as it from has have"),
-    "es": _words("el la los las de que y en del por con para una se su al es"),
-    "fr": _words("le la les des et est une du dans pour que sur au qui par pas"),
-    "de": _words("der die das und ist nicht mit den von zu ein eine dem auf sich"),
-    "pt": _words("o os as de que e em do da dos das para com uma por não"),
-    "it": _words("il lo gli le di che e del della per con una non sono nel"),
-}
-_TOKEN = re.compile(r"[^\W\d_]+")
+def identify(text: str) -> tuple[str, float]:
+    """(ISO 639-1 code, probability); ('und', 0.0) for text with too few letters."""
+    if len(_LETTER.findall(text)) < MIN_LETTERS:
+        return "und", 0.0
+    lang, prob = _identifier().classify(text)
+    return str(lang), float(prob)
 
 
 def guess_language(text: str, sample: int = 5000) -> str:
-    """ISO 639-1 code of the clearly dominant language, 'en' when unsure, 'und' for no stopwords."""
-    words = [w.lower() for w in _TOKEN.findall(text[:sample])]
-    if len(words) < 20:
-        return "en"
-    scores = {lang: sum(w in stop for w in words) for lang, stop in STOPWORDS.items()}
-    best = max(scores, key=lambda lang: scores[lang])
-    if scores[best] < 0.05 * len(words):
-        return "und"
-    if best != "en" and scores[best] > 2 * scores["en"]:
-        return best
-    return "en"
+    """ISO 639-1 code of the article's language ('und' when there is too little text)."""
+    return identify(text[:sample])[0]
+
+
+def sentence_language(sentence: str, article_language: str, min_prob: float = 0.9) -> str:
+    """A sentence's own language when it is clearly not the article's, else the article's.
+
+    Short sentences are unreliable to identify alone, so they keep the article language
+    unless the identifier is at least ``min_prob`` sure.
+    """
+    lang, prob = identify(sentence)
+    if lang == "und" or lang == article_language or prob < min_prob:
+        return article_language
+    return lang

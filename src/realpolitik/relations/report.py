@@ -31,6 +31,7 @@ class Sentence(BaseModel):
     date: dt.date | None = None
     attributed_to: list[str] = Field(default_factory=list)
     sentence: str
+    language: str = "en"  # the sentence's language; shown as written, never translated
     section: str
     start: int
     end: int
@@ -116,7 +117,8 @@ def _sentence(event: Event, articles: dict[str, Article]) -> Sentence:
                     article_id=event.article_id, outlet=article.outlet if article else None,
                     title=article.title if article else None, date=event.date,
                     attributed_to=event.attributed_to, sentence=event.sentence,
-                    section=event.section, start=event.start, end=event.end, rule=event.rule)
+                    language=event.language, section=event.section, start=event.start,
+                    end=event.end, rule=event.rule)
 
 
 def _n(count: int, word: str) -> str:

@@ -233,6 +233,11 @@ MIGRATIONS.append((
 ))
 
 MIGRATIONS.append((
+    "event language: the ISO 639-1 code of the sentence each event was coded from",
+    "ALTER TABLE events ADD COLUMN language VARCHAR DEFAULT 'en';",
+))
+
+MIGRATIONS.append((
     "events: day (the event's date, else its article's), so listings sort without a join",
     """
     ALTER TABLE events ADD COLUMN day DATE;

@@ -110,7 +110,10 @@ def update_stories(store: StoryStore, gazetteer: Gazetteer, plover: PloverTable,
         known_rows = store.profile_rows()
     known = [profile_from_row(r) for r in known_rows if r["article_id"] not in new_ids]
     known_links = {r["article_id"]: r["story_id"] for r in known_rows if r["story_id"]}
-    grouping = StoryGrouper(settings).group(known, new_profiles, None if rebuild else known_links)
+    known_duplicates = {r["article_id"]: r["duplicate_of"] for r in known_rows
+                        if r.get("duplicate_of")}
+    grouping = StoryGrouper(settings).group(known, new_profiles, None if rebuild else known_links,
+                                            known_duplicates)
 
     touched = {grouping.story_of[p.id] for p in new_profiles}
     members = sorted(a for a, s in grouping.story_of.items() if s in touched)
@@ -125,10 +128,14 @@ def update_stories(store: StoryStore, gazetteer: Gazetteer, plover: PloverTable,
     events_by_article: dict[str, list[Event]] = {a: list(loaded[a].events) for a in members}
 
     origins: dict[str, list[str]] = {}
-    ordered = sorted(members, key=lambda a: a in grouping.duplicate_of)  # originals first
+    # copies found now, else the original a stored copy already had (if still in its story)
+    duplicate_of = {a: d for a in members
+                    if (d := grouping.duplicate_of.get(a) or articles[a].duplicate_of)
+                    and grouping.story_of.get(d) == grouping.story_of[a]}
+    ordered = sorted(members, key=lambda a: a in duplicate_of)  # originals first
     for aid in ordered:
         article = articles[aid].model_copy(update={
-            "duplicate_of": grouping.duplicate_of.get(aid), "story_id": grouping.story_of[aid]})
+            "duplicate_of": duplicate_of.get(aid), "story_id": grouping.story_of[aid]})
         root = articles.get(article.duplicate_of) if article.duplicate_of else None
         origins[aid] = article_origins(article, events_by_article[aid], root, gazetteer.outlet)
         articles[aid] = article.model_copy(update={"origins": origins[aid]})
@@ -156,7 +163,7 @@ def update_stories(store: StoryStore, gazetteer: Gazetteer, plover: PloverTable,
 
     new_rows = [profile_row(p) for p in computed]
     store.save_stories(new_rows, {a: grouping.story_of[a] for a in members},
-                       {a: d for a, d in grouping.duplicate_of.items() if a in articles},
+                       duplicate_of,
                        origins, stories, happenings, updated_events, replaced)
     return StoryUpdate(new_articles=len(new_profiles), stories_touched=len(stories),
                        stories_total=len(store.stories()))

@@ -48,6 +48,7 @@ class OutletCoverage(BaseModel):
     articles: list[str]
     titles: list[str]
     dates: list[dt.date | None]
+    languages: list[str] = Field(default_factory=list)  # each article's language
     duplicate_of: list[str] = Field(default_factory=list)
     happenings: list[str]
     loaded: dict[str, int]
@@ -87,7 +88,8 @@ class Coverage(BaseModel):
         for o in self.outlets:
             dates = ", ".join(str(d) for d in o.dates if d)
             copy = f" (copy of {', '.join(o.duplicate_of)})" if o.duplicate_of else ""
-            lines.append(f"- {o.outlet} [{dates}]{copy}: {len(o.happenings)} events; "
+            langs = f" ({', '.join(sorted(set(o.languages)))})" if o.languages else ""
+            lines.append(f"- {o.outlet}{langs} [{dates}]{copy}: {len(o.happenings)} events; "
                          f"loaded words {_counts(o.loaded) or 'none'}; "
                          f"neutral {_counts(o.neutral) or 'none'}")
         lines += ["", f"{h2}Events"]
@@ -136,7 +138,7 @@ def compare(story: Story, articles: Sequence[Article], happenings: Sequence[Happ
             neutral.update(_term_counts(texts, group.neutral))
         outlets.append(OutletCoverage(
             outlet=outlet, articles=[a.id for a in arts], titles=[a.title or "" for a in arts],
-            dates=[a.published for a in arts],
+            dates=[a.published for a in arts], languages=[a.language for a in arts],
             duplicate_of=[a.duplicate_of for a in arts if a.duplicate_of],
             happenings=[h.id for h in happenings if outlet in h.outlets],
             loaded=loaded, neutral=neutral,

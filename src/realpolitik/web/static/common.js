@@ -100,5 +100,12 @@
   RP.plotText = (s) => String(s === null || s === undefined ? "" : s)
     .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
+  /** An event's original sentence, marked with its language (never translated). */
+  RP.sentence = (tag, e, attrs) => {
+    const lang = e.language || "en";
+    return RP.h(tag, Object.assign({ lang }, attrs || {}), e.sentence,
+      lang !== "en" ? [" ", RP.h("span", { class: "badge lang", title: "language of the sentence" }, lang)] : null);
+  };
+
   RP.actor = (a) => (a ? (a.country ? `${a.name} (${a.country})` : a.name) : "—");
 })();

@@ -56,7 +56,7 @@
         h("li", { dataset: { event: ev.event_id } },
           articleLink(ev, `${ev.outlet || ev.article_id}, ${ev.date || "undated"}`),
           ev.attributed_to.length ? [" (according to ", h("em", {}, ev.attributed_to.join(", ")), ")"] : null,
-          ev.sentence !== e.sentence ? [": ", h("q", {}, ev.sentence)] : null))) : null);
+          ev.sentence !== e.sentence ? [": ", RP.sentence("q", ev)] : null))) : null);
   }
 
   function showHappenings(title, evidence) {

@@ -43,10 +43,10 @@
         body.append(level === "event"
           ? h("tr", {}, common, h("td", { class: "num" }, String(e.mentions)),
             h("td", {}, e.outlets.join(", ")), h("td", {}, e.origins.join(", ")),
-            h("td", { class: "small" }, e.sentence),
+            RP.sentence("td", e, { class: "small" }),
             h("td", {}, e.story_id ? h("a", { href: `/story/${encodeURIComponent(e.story_id)}#h-${e.id}` }, "story") : "—"))
           : h("tr", {}, common, h("td", {}, (e.attributed_to || []).join(", ") || "—"),
-            h("td", { class: "small" }, e.sentence), h("td", {}, art(e), " · ", story(e.story_id))));
+            RP.sentence("td", e, { class: "small" }), h("td", {}, art(e), " · ", story(e.story_id))));
       }
       table.hidden = false;
       RP.status(`${total} result(s)` + (total > rows.length ? `, showing ${offset + 1}–${offset + rows.length}` : ""));

@@ -16,7 +16,7 @@
     try {
       const d = await RP.getJSON(`/api/happenings/${encodeURIComponent(hid)}`);
       cell.append(h("ul", { class: "mentions" }, (d.mentions || []).map((m) => h("li", {},
-        h("q", {}, m.sentence), " — ",
+        RP.sentence("q", m), " — ",
         h("a", { href: `/article/${encodeURIComponent(m.article_id)}#ev-${m.id}` },
           m.article_id),
         m.attributed_to && m.attributed_to.length ? ` (according to ${m.attributed_to.join(", ")})` : ""))));

@@ -1,0 +1,262 @@
+"""Scale benchmark (`make bench-scale`): one run prints
+
+1. ingest throughput / bare spaCy ``nlp.pipe`` (same model, same texts, one process, CPU s),
+   with where the ingest CPU goes;
+2. B-cubed and the largest story versus its true size on the coded synthetic corpus;
+3. story-grouping CPU seconds per article at 1k, 10k, 50k and 200k stored articles
+   (coded profiles replicated with new ids, shifted dates, vectors under a signed
+   permutation (an orthogonal map) and salted
+   MinHash signatures, so replicas are unrelated stories), and the largest story after
+   grouping a replicated stream article by article;
+4. Ray runner throughput with 1 and 2 workers (wall clock: parallelism is the point;
+   the machine may be shared).
+
+``--happenings`` sizes the coded corpus, ``--sizes`` the grouping sizes, ``--no-ray``
+skips 4. Targets are printed beside the figures; nothing here fails a build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import resource
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from realpolitik.stories.features import ArticleProfile
+from realpolitik.stories.grouping import StoryIndex, StorySettings, bcubed
+from scale_corpus import START, generate
+
+EPOCH = START.toordinal()
+
+
+def cpu() -> float:
+    """CPU seconds of this process and its finished children (the reading sandbox)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def split(corpus: Path, folder: Path, per_file: int = 20) -> list[Path]:
+    lines = corpus.read_text(encoding="utf-8").splitlines()
+    files = []
+    for i in range(0, len(lines), per_file):
+        path = folder / f"batch-{i // per_file:04d}.jsonl"
+        path.write_text("\n".join(lines[i:i + per_file]) + "\n", encoding="utf-8")
+        files.append(path)
+    return files
+
+
+def gold_by_article(store, corpus: Path) -> dict[str, str]:
+    """Map stored article ids to their happening (by title, outlet and date)."""
+    gold = json.loads(corpus.with_suffix(".gold.json").read_text(encoding="utf-8"))
+    keys = {}
+    for line in corpus.read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        keys[(rec["title"], rec["outlet"], rec["published"])] = gold[rec["id"]]
+    out = {}
+    for a in store.articles():
+        key = (a.title, a.outlet, a.published.isoformat() if a.published else None)
+        if key in keys:
+            out[a.id] = keys[key]
+    return out
+
+
+def ingest_figures(files: list[Path], db: Path, corpus: Path) -> dict:
+    from realpolitik.pipeline import Pipeline
+    from realpolitik.store import Store
+    from realpolitik.stories.assembly import story_updater
+    from realpolitik.stories.embed import Embedder
+    from realpolitik.workflow import IngestService
+
+    pipe = Pipeline()
+    embedder = Embedder()
+    embedder.encode(["warm up"])  # loading models is not throughput
+    pipe.code_one(__import__("realpolitik.records", fromlist=["Article"]).Article(
+        id="w", text="Warm up sentence."))
+    with Store(db) as store:
+        service = IngestService(pipe, store, stories=story_updater(pipe.gazetteer, pipe.plover,
+                                                                   embedder))
+        start = cpu()
+        result = service.ingest_files([str(f) for f in files], pipe.normalise_outlet)
+        ingest_cpu = cpu() - start
+        arts = store.articles()
+        texts = [a.text for a in arts]
+        start = cpu()
+        for _ in pipe.nlp.parser.pipe(texts, batch_size=256):
+            pass
+        spacy_cpu = cpu() - start
+        start = cpu()
+        coded = pipe.code([a.model_copy() for a in arts])
+        code_cpu = cpu() - start
+        from realpolitik.stories.features import embedding_text
+
+        start = cpu()
+        embedder.encode([embedding_text(a) for a in arts])
+        embed_cpu = cpu() - start
+        from realpolitik.stories.assembly import profile_from_row
+
+        return {"articles": result.new_articles, "events": sum(len(c.events) for c in coded),
+                "ingest_cpu": ingest_cpu, "spacy_cpu": spacy_cpu, "code_cpu": code_cpu,
+                "embed_cpu": embed_cpu, "gold": gold_by_article(store, corpus),
+                "story_of": {a.id: a.story_id for a in arts if a.story_id},
+                "profiles": [profile_from_row(r) for r in store.profile_rows()]}
+
+
+def replicate(profiles: list[ArticleProfile], gold: dict[str, str], replica: int
+              ) -> tuple[list[ArticleProfile], dict[str, str]]:
+    """Unrelated copies: rotated vectors, salted signatures, new ids, shifted dates."""
+    rng = np.random.default_rng(replica)
+    dim = len(profiles[0].vector)
+    order, signs = rng.permutation(dim), rng.choice([-1.0, 1.0], dim).astype(np.float32)
+    salt = int(rng.integers(1, 2**31))
+    shift = int(rng.integers(0, 730))
+    out, labels = [], {}
+    for p in profiles:
+        date = p.date
+        if date is not None:
+            offset = (date.toordinal() - EPOCH + shift) % 730
+            date = date.fromordinal(EPOCH + offset)
+        sig = (p.signature.astype(np.uint64) * np.uint64(2654435761) + np.uint64(salt)) \
+            & np.uint64(0xFFFFFFFF)
+        pid = f"{p.id}~{replica}"
+        out.append(dataclasses.replace(p, id=pid, date=date, signature=sig,
+                                       vector=p.vector[order] * signs))
+        labels[pid] = f"{gold.get(p.id, p.id)}~{replica}"
+    return out, labels
+
+
+def grouping_figures(profiles: list[ArticleProfile], gold: dict[str, str], sizes: list[int],
+                     probe: int, stream: int) -> dict:
+    settings = StorySettings()
+    index = StoryIndex(settings)
+    replica = 0
+    per_article: dict[int, float] = {}
+    for size in sorted(sizes):
+        while len(index.profiles) < size:  # fill with correctly grouped replicas
+            replica += 1
+            batch, labels = replicate(profiles, gold, replica)
+            index.load(batch[:size - len(index.profiles)], labels)
+        fresh: list[ArticleProfile] = []
+        while len(fresh) < probe:
+            replica += 1
+            fresh += replicate(profiles, gold, replica)[0]
+        fresh = fresh[:probe]
+        start = time.process_time()
+        for i in range(0, len(fresh), 50):  # arriving in batches of 50
+            index.add(fresh[i:i + 50])
+        per_article[size] = (time.process_time() - start) / len(fresh)
+    # a stream grouped article by article (batches of 50), against its true stories
+    streamed = StoryIndex(settings)
+    truth: dict[str, str] = {}
+    arrivals: list[ArticleProfile] = []
+    r = 10_000
+    while len(arrivals) < stream:
+        r += 1
+        batch, labels = replicate(profiles, gold, r)
+        arrivals += batch
+        truth.update(labels)
+    arrivals = arrivals[:stream]
+    np.random.default_rng(5).shuffle(arrivals)
+    for i in range(0, len(arrivals), 50):
+        streamed.add(arrivals[i:i + 50])
+    got = streamed.story_ids()
+    true_sizes = Counter(truth[a] for a in got)
+    biggest = Counter(got.values()).most_common(1)[0][0]
+    members = [a for a, s in got.items() if s == biggest]
+    own_truth = Counter(truth[a] for a in members).most_common(1)[0][0]
+    return {"per_article": per_article, "stream": len(arrivals),
+            "stream_f1": bcubed(got, truth)[2], "stream_largest": len(members),
+            "stream_largest_true": true_sizes[own_truth],
+            "stream_max_true": max(true_sizes.values())}
+
+
+def ray_figures(files: list[Path], tmp: Path, workers: list[int]) -> dict[int, tuple[float, int]]:
+    import ray
+
+    from realpolitik.cluster import ray_ingest
+    from realpolitik.pipeline import Pipeline
+    from realpolitik.store import Store
+    from realpolitik.stories.assembly import story_updater
+    from realpolitik.stories.embed import Embedder
+    from realpolitik.workflow import IngestService
+
+    pipe = Pipeline()
+    out = {}
+    for w in workers:
+        ray.init(num_cpus=w, include_dashboard=False, log_to_driver=False,
+                 _node_ip_address="127.0.0.1")
+        try:
+            with Store(tmp / f"ray{w}.duckdb") as store:
+                service = IngestService(pipe, store, stories=story_updater(
+                    pipe.gazetteer, pipe.plover, Embedder()))
+                start = time.perf_counter()
+                result = ray_ingest([str(f) for f in files], service, workers=w,
+                                    chunk_sources=1)
+                out[w] = (time.perf_counter() - start, result.new_articles)
+        finally:
+            ray.shutdown()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--happenings", type=int, default=120)
+    parser.add_argument("--sizes", default="1000,10000,50000,200000")
+    parser.add_argument("--probe", type=int, default=1000, help="articles timed per size")
+    parser.add_argument("--stream", type=int, default=20000)
+    parser.add_argument("--no-ray", action="store_true")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory(prefix="rp-scale-") as tmp_name:
+        tmp = Path(tmp_name)
+        corpus = tmp / "corpus.jsonl"
+        made = generate(corpus, args.happenings)
+        folder = tmp / "files"
+        folder.mkdir()
+        files = split(corpus, folder)
+        print(f"synthetic corpus: {made['articles']} articles from {made['happenings']} "
+              f"happenings in {len(files)} files, two years of dates")
+        ing = ingest_figures(files, tmp / "ingest.duckdb", corpus)
+        n = ing["articles"]
+        ratio = ing["spacy_cpu"] / ing["ingest_cpu"]
+        print(f"ingest: {n} articles, {ing['events']} events; {n / ing['ingest_cpu']:.2f} "
+              f"articles per CPU s; bare spaCy nlp.pipe {n / ing['spacy_cpu']:.2f}; "
+              f"ratio {ratio:.2f} (target >= 0.6)")
+        print(f"  CPU s per article: full ingest {ing['ingest_cpu'] / n:.3f} = coding "
+              f"{ing['code_cpu'] / n:.3f} (of which spaCy {ing['spacy_cpu'] / n:.3f}) + "
+              f"story embedding {ing['embed_cpu'] / n:.3f} + reading, storing, grouping "
+              f"{(ing['ingest_cpu'] - ing['code_cpu'] - ing['embed_cpu']) / n:.3f}")
+        gold, story_of, profiles = ing["gold"], ing["story_of"], ing["profiles"]
+        p, r, f1 = bcubed(story_of, gold)
+        true_sizes = Counter(gold.values())
+        biggest = Counter(story_of.values()).most_common(1)[0]
+        own = Counter(gold[a] for a, s in story_of.items() if s == biggest[0] and a in gold)
+        own_size = true_sizes[own.most_common(1)[0][0]]
+        print(f"stories on the coded corpus: B-cubed P {p:.3f} R {r:.3f} F1 {f1:.3f}; largest "
+              f"story {biggest[1]} articles, its happening has {own_size} (largest true "
+              f"{max(true_sizes.values())}; target <= true + 10 %)")
+        g = grouping_figures(profiles, gold, sizes, args.probe, args.stream)
+        base = min(g["per_article"].values())
+        print("story grouping CPU ms per new article by stored articles: " + ", ".join(
+            f"{s:,}: {v * 1000:.2f}" for s, v in g["per_article"].items())
+            + f" (max/min {max(g['per_article'].values()) / base:.2f}; target <= 1.25)")
+        print(f"replicated stream of {g['stream']:,} articles in shuffled batches of 50: "
+              f"B-cubed F1 {g['stream_f1']:.3f}; largest story {g['stream_largest']}, its "
+              f"true size {g['stream_largest_true']} (largest true {g['stream_max_true']})")
+        if not args.no_ray:
+            ray = ray_figures(files, tmp, [1, 2])
+            print("Ray runner (local instance, wall clock incl. loading one pipeline per "
+                  "worker): " + ", ".join(f"{w} worker{'s' if w > 1 else ''}: "
+                                          f"{arts / secs:.2f} articles/s ({secs:.0f} s)"
+                                          for w, (secs, arts) in ray.items())
+                  + f"; speed-up {ray[1][0] / ray[2][0]:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
