@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup demo test bench bench-live bench-scale lint fuzz clean train
+.PHONY: setup demo test bench bench-live bench-scale bench-store lint fuzz clean train
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ bench-live: setup
 bench-scale: setup
 	cd bench && ../$(BIN)/python scale.py $(SCALE_ARGS)
 	@if grep -q '^bench-store:' Makefile; then $(MAKE) bench-store; fi
+
+# The store and the API at 1,000,000 events (synthesised from the demo's coded records).
+bench-store: setup
+	$(BIN)/python bench/store_scale.py
 
 fuzz: setup
 	$(BIN)/python -m tests.fuzz.run

@@ -40,7 +40,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory, demo_db: DemoDb) -> dict[str,
     first = json.loads(stories.stdout.splitlines()[0])["id"]
     story = run_cli(["story", first, "--db", str(db), "--format", "json"])
     copy = demo_db.copy(folder / "writes.duckdb")
-    return {"db": db, "write_db": copy, "report": json.loads(report.stdout),
+    exports = demo_db.copy(folder / "exports.duckdb")  # opened from this process
+    return {"db": db, "write_db": copy, "export_db": exports, "report": json.loads(report.stdout),
             "articles": [json.loads(line) for line in articles.stdout.splitlines()],
             "story_id": first, "story": json.loads(story.stdout)}
 
@@ -313,3 +314,67 @@ def test_indices_default_window_is_the_servers_setting(demo_db: DemoDb, tmp_path
         return (as_of - start).days + 1, (start - base).days
 
     assert span(default) == (30, 200) and span(other) == (90, 365)
+
+
+def test_relations_pages_cut_in_sql_equal_the_full_series(client: TestClient,
+                                                         demo: dict[str, Any]) -> None:
+    """The page of dyad cells read in SQL scores exactly as the series over every happening."""
+    from realpolitik.events.lexicon import load_plover
+    from realpolitik.relations.indices import dyad_series
+
+    with client.app.state.api.reader() as store:  # type: ignore[attr-defined]
+        everything = store.happenings()
+    plover = load_plover()
+    for params in ({"period": "week"}, {"period": "day", "source": "USA"},
+                   {"period": "week", "target": "VEN"}):
+        full = [p.model_dump(mode="json") for p in dyad_series(
+            everything, plover, params["period"], source=params.get("source"),
+            target=params.get("target"))]
+        assert full
+        whole = _page(client.get("/api/relations", params={**params, "limit": 1000}))
+        assert whole["total"] == len(full) and whole["items"] == full
+        pages = [_page(client.get("/api/relations", params={**params, "limit": 3,
+                                                            "offset": n}))
+                 for n in range(0, len(full), 3)]
+        assert [p for page in pages for p in page["items"]] == full
+
+
+def test_every_list_pages_like_its_full_listing(client: TestClient) -> None:
+    for path, params in (("/api/articles", {}), ("/api/events", {"level": "event"}),
+                         ("/api/stories", {}), ("/api/actors", {}),
+                         ("/api/events", {"country": "VEN"})):
+        whole = _page(client.get(path, params={**params, "limit": 1000}))
+        assert whole["total"] == len(whole["items"]) > 0
+        pages = [_page(client.get(path, params={**params, "limit": 2, "offset": n}))
+                 for n in range(0, whole["total"], 2)]
+        assert all(p["total"] == whole["total"] for p in pages)
+        assert [e for p in pages for e in p["items"]] == whole["items"], path
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "jsonl", "csv"])
+def test_streamed_event_export_equals_the_record_writer(demo: dict[str, Any], tmp_path: Path,
+                                                        fmt: str) -> None:
+    """`events --format F` streams Arrow batches from DuckDB; the file is the one the
+    record writer makes from ``Store.events()``."""
+    import pyarrow.parquet as pq
+
+    from realpolitik.exports import write_batches, write_records
+    from realpolitik.records import Event
+    from realpolitik.store import Store
+
+    streamed = tmp_path / f"streamed.{fmt}"
+    assert run_cli(["events", "--db", str(demo["export_db"]), "--format", fmt, "-o",
+                    str(streamed)]).exit_code == 0
+    expected = tmp_path / f"expected.{fmt}"
+    with Store(demo["export_db"], read_only=True) as store:
+        events = store.events()
+        write_records(events, fmt, expected)  # type: ignore[arg-type]
+        small = tmp_path / f"small.{fmt}"  # batches of 7 rows: several row groups
+        assert write_batches(store.event_batches(batch_rows=7), Event, fmt,  # type: ignore[arg-type]
+                             small) == len(events) > 7
+    if fmt == "parquet":
+        assert pq.read_table(streamed).equals(pq.read_table(expected))
+        assert pq.read_table(small).equals(pq.read_table(expected))
+        assert pq.ParquetFile(small).metadata.num_row_groups > 1
+    else:
+        assert streamed.read_bytes() == expected.read_bytes() == small.read_bytes()

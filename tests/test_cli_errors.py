@@ -83,3 +83,49 @@ def test_bad_dates_and_unexpected_failures_are_one_line(tmp_path: Path) -> None:
                    "--db", str(db)])
     assert failed.returncode == 1
     _one_error_line(failed, "unexpected FileNotFoundError", "REALPOLITIK_DEBUG=1")
+
+
+def test_cli_reads_while_serve_without_token_runs(tmp_path: Path) -> None:
+    """`serve` without a write token opens the database read-only: the CLI can read it."""
+    import os
+    import time
+    import urllib.request
+
+    from realpolitik.records import ActorRef, Article, CodedArticle, Event
+    from realpolitik.store import Store
+    from tests.helpers import free_port
+
+    db = tmp_path / "shared.duckdb"
+    event = Event(id="e1", article_id="a1", type="ACCUSE", quad_class="VERBAL_CONFLICT",
+                  cameo_root="11", sentence="Peru accused Chile.", start=0, end=19, rule="t",
+                  source=ActorRef(country="PER", name="Peru", text="Peru"),
+                  target=ActorRef(country="CHL", name="Chile", text="Chile"))
+    with Store(db) as store:
+        store.save_source("x", [CodedArticle(article=Article(id="a1", text="Peru accused "
+                                                             "Chile."), events=[event])])
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "REALPOLITIK_API_TOKEN"}
+    server = subprocess.Popen([str(CLI), "serve", "--db", str(db), "--port", str(port)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, server.stderr.read() if server.stderr else ""
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/events",
+                                            timeout=5) as reply:
+                    assert reply.status == 200
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "serve did not answer"
+                time.sleep(0.2)
+        listed = _run(["events", "--db", str(db), "--format", "jsonl"])
+        assert listed.returncode == 0, listed.stderr
+        assert [Event.model_validate_json(line) for line in listed.stdout.splitlines()] == [
+            event]
+        # a writer still cannot take the file: one line, not a traceback
+        _one_error_line(_run(["ingest", "-", "--db", str(db)], stdin="{}\n"),
+                        "locked by another process")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

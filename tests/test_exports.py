@@ -103,3 +103,25 @@ def test_event_schema_doc_covers_fields() -> None:
     for line in doc.splitlines():
         if line.startswith("| `"):
             assert line.count(" | ") == 2, line
+
+
+def test_readme_schema_section_is_the_generated_doc() -> None:
+    """The README's export schema section is exactly what `realpolitik schema` prints."""
+    from tests.helpers import REPO, run_cli
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    heading = "### Event export schema (`realpolitik schema`)\n"
+    assert heading in readme
+    section = readme.split(heading, 1)[1].split("\n## ", 1)[0]
+    printed = run_cli(["schema"])
+    assert printed.exit_code == 0
+    assert section.strip() == printed.stdout.strip()
+    assert printed.stdout.strip() == event_schema_doc().strip()
+
+
+def test_every_record_field_is_documented() -> None:
+    from realpolitik.records import Happening
+
+    for model in (Event, ActorRef, Article, Happening):
+        for name, info in model.model_fields.items():
+            assert info.description, f"{model.__name__}.{name} has no description"

@@ -247,3 +247,65 @@ def test_mentions_read_their_happenings_outlets_instead_of_copying_them(
         assert store.mentions_of("h1")[0].outlets == outlets
         other = store.event(file_a[0].events[1].id)
         assert other is not None and other.outlets == [] and other.happening_id is None
+
+
+def test_migrations_produce_the_columns_generated_from_the_records(tmp_path: Path) -> None:
+    from realpolitik.store.tables import RECORD_TABLES
+
+    with Store(tmp_path / "cols.duckdb") as store:
+        for spec in RECORD_TABLES:
+            stored = {r[0]: r[1] for r in store.con.execute(f"DESCRIBE {spec.name}").fetchall()}
+            assert stored == {c.name: c.sql for c in spec.columns()}, spec.name
+        # the generated DDL creates the same shape
+        store.con.execute(RECORD_TABLES[3].ddl().replace("CREATE TABLE events",
+                                                         "CREATE TEMP TABLE events_shape"))
+        shape = {r[0]: r[1] for r in store.con.execute("DESCRIBE events_shape").fetchall()}
+        assert shape == {c.name: c.sql for c in RECORD_TABLES[3].columns()}
+
+
+def test_filter_table_builds_named_parameters_and_refuses_unknown_filters() -> None:
+    from realpolitik.store.filters import EVENT_FILTERS, where
+
+    assert where(EVENT_FILTERS, {"country": None}) == ("", {})
+    clause, params = where(EVENT_FILTERS, {"country": "VEN", "type": "AID", "since": None,
+                                           "ids": ("a", "b")})
+    assert clause == (" WHERE (e.source_country = $country OR e.target_country = $country)"
+                      " AND e.type = $type AND list_contains($ids, e.id)")
+    assert params == {"country": "VEN", "type": "AID", "ids": ["a", "b"]}
+    with pytest.raises(ValueError, match="unknown filter"):
+        where(EVENT_FILTERS, {"colour": "red"})
+
+
+def test_pages_and_counts_are_cut_in_sql(tmp_path: Path, file_a: list[CodedArticle],
+                                         file_b: list[CodedArticle]) -> None:
+    with Store(tmp_path / "p.duckdb") as store:
+        store.save_source("a.jsonl", file_a)
+        store.save_source("b.jsonl", file_b)
+        everything = store.events()
+        assert store.count_events() == len(everything) == 5
+        pages = [store.events(limit=2, offset=n) for n in range(0, 5, 2)]
+        assert [len(p) for p in pages] == [2, 2, 1]
+        assert [e for p in pages for e in p] == everything
+        assert store.events(type="AID", limit=1) == [e for e in everything
+                                                     if e.type == "AID"][:1]
+        assert store.count_events(type="AID") == 2
+        assert store.count_articles(country="BEL") == 1
+        assert store.articles(limit=1, offset=2) == store.articles()[2:3]
+        assert store.count_actors(country="JPN") == 1
+        # the page is cut by DuckDB on the sort keys, then only its rows are read
+        seen: list[str] = []
+        real = store.con
+
+        class Recorder:
+            def __getattr__(self, name: str) -> object:
+                return getattr(real, name)
+
+            def execute(self, sql: str, params: object = ()) -> object:
+                seen.append(sql)
+                return real.execute(sql, params)
+
+        store.con = Recorder()  # type: ignore[assignment]
+        assert store.events(limit=1) == everything[:1]
+        store.con = real
+        assert "LIMIT $limit" in seen[0] and "e.sentence" not in seen[0]
+        assert "list_contains($ids, e.id)" in seen[1] and "LIMIT" not in seen[1]

@@ -349,6 +349,9 @@ class ConfigFormat(StrEnum):
     json = "json"
 
 
+EXPORT_MEMORY = "250MB"  # DuckDB's share of an export's memory (this process only)
+
+
 class Level(StrEnum):
     mention = "mention"
     event = "event"
@@ -375,8 +378,16 @@ def events(db: DbOption = DEFAULT_DB_PATH, country: CountryOption = None,
                               ("target", "target_name"), ("mentions", "mentions"),
                               ("outlets", "outlets"), ("origins", "origins")], output)
             return
-        rows = store.events(country=country, since=day, type=type_.upper() if type_ else None,
-                            story_id=story)
+        filters = {"country": country, "since": day, "story_id": story,
+                   "type": type_.upper() if type_ else None}
+        if fmt is not ListFormat.table:  # streamed from DuckDB in Arrow batches
+            from realpolitik.exports import write_batches
+
+            store.con.execute(f"SET memory_limit='{EXPORT_MEMORY}'")  # DuckDB spills past it
+            write_batches(store.event_batches(batch_rows=20_000, **filters), Event, fmt.value,
+                          output if output is not None else sys.stdout.buffer)
+            return
+        rows = store.events(**filters)
     _emit(rows, fmt, [("date", "date"), ("source", "source_name"), ("type", "type"),
                       ("neg", "negated"), ("modality", "modality"), ("target", "target_name"),
                       ("attributed to", "attributed_to"), ("lang", "language"),
@@ -522,11 +533,12 @@ def relations(source: Annotated[str | None, typer.Option("--source")] = None,
     if period not in ("day", "week"):
         _error(f"--period must be day or week, not {period!r}")
         raise typer.Exit(2)
-    with _open_store(db) as store:
-        happenings = store.happenings()
+    dyad = {"source": source.upper() if source else None,
+            "target": target.upper() if target else None}
+    with _open_store(db) as store:  # the dyad's happenings, selected in SQL
+        happenings = store.dyad_happenings(**dyad, period=period)  # type: ignore[arg-type]
     for point in dyad_series(happenings, load_plover(), period,  # type: ignore[arg-type]
-                             source=source.upper() if source else None,
-                             target=target.upper() if target else None):
+                             **dyad):
         sys.stdout.write(point.model_dump_json() + "\n")
 
 
@@ -633,19 +645,25 @@ def serve(ctx: typer.Context, db: DbOption = DEFAULT_DB_PATH,
     """Serve the REST API (/api, docs at /docs) and the dashboard from one app.
 
     Writes (POST /api/articles) need the token (setting api.token, or
-    $REALPOLITIK_API_TOKEN); without one, writes are refused. Requests whose Host header
-    is not an allowed name get 400.
+    $REALPOLITIK_API_TOKEN); without one, writes are refused and the database is
+    opened read-only, so other commands can read it meanwhile. Requests whose Host
+    header is not an allowed name get 400.
     """
     import uvicorn
 
     from realpolitik.api import ApiSettings, create_app
-    from realpolitik.api.deps import with_hosts
+    from realpolitik.api.deps import open_store, with_hosts
+    from realpolitik.store import StoreError
     from realpolitik.web import mount_dashboard
 
     effective = _settings(ctx, api__host=host, api__port=port, api__write_timeout=write_timeout)
     api = effective.api
-    _open_store(db, create=True).close()  # a locked or corrupt file: one line, not a trace
     settings = ApiSettings.from_settings(db, effective, warm_up=True)
+    try:  # a locked or corrupt file: one line, not a trace
+        open_store(db, settings.opens_read_only()).close()
+    except StoreError as exc:
+        _error(_store_problem(exc))
+        raise typer.Exit(2) from None
     settings.allowed_hosts = with_hosts(settings.allowed_hosts, [api.host, *(allow_host or [])])
     host, port = api.host, api.port
     app_ = create_app(settings)
@@ -721,7 +739,9 @@ def _dashboard_thread(db: Path, port: int | None, settings: Settings) -> Iterato
     from realpolitik.api import ApiSettings, create_app
     from realpolitik.web import mount_dashboard
 
-    app_ = create_app(ApiSettings.from_settings(db, settings))
+    api_settings = ApiSettings.from_settings(db, settings)
+    api_settings.read_only = False  # the watcher writes here
+    app_ = create_app(api_settings)
     mount_dashboard(app_)
     server = uvicorn.Server(uvicorn.Config(app_, host="127.0.0.1", port=port,
                                            log_level="warning"))

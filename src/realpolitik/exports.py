@@ -16,48 +16,17 @@ import types
 import typing
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Literal
+from typing import Any, BinaryIO, Literal
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 from pydantic import BaseModel
 
-from realpolitik.records import ActorRef, Event
-
-if TYPE_CHECKING:
-    import pyarrow as pa
+from realpolitik.records import ActorRef, Article, Event, Happening
 
 Format = Literal["jsonl", "csv", "parquet"]
 FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
 LIST_SEP = "; "
-
-EVENT_FIELD_DOCS: dict[str, str] = {
-    "id": "Deterministic event id (hash of article, position, trigger, actors, type).",
-    "article_id": "Id of the article the event was coded from (hash of its body text).",
-    "source": "Actor doing the action (see actor fields below).",
-    "target": "Actor the action is directed at; null when the event has no target.",
-    "type": "PLOVER event type, one of the 16 PLOVER categories (e.g. ACCUSE, ASSAULT).",
-    "quad_class": "PLOVER quad class: verbal/material cooperation/conflict.",
-    "cameo_root": "Nearest CAMEO root code (two digits) for crosswalks to older data.",
-    "negated": "True when the text says the event did not happen (\"did not threaten\").",
-    "modality": "asserted, planned, hypothetical or past_background.",
-    "attributed_to": "Who the article says reported the event (agencies, officials).",
-    "date": "Date of the event (ISO YYYY-MM-DD) when known, else null.",
-    "sentence": "The sentence the event was coded from, as written (never translated).",
-    "language": "ISO 639-1 code of that sentence's language (en, es, fr, pt, de, ru, ar).",
-    "section": "Where in the article the sentence is: title, summary or body.",
-    "start": "Character offset of the sentence start within that section.",
-    "end": "Character offset of the sentence end within that section.",
-    "trigger": "The verb phrase that triggered the event.",
-    "confidence": "Coder confidence between 0 and 1.",
-    "rule": "Name of the coding rule that produced the event.",
-}
-
-ACTOR_FIELD_DOCS: dict[str, str] = {
-    "country": "ISO 3166 alpha-3 country code, or an IGO/NGO code; null when unknown.",
-    "sector": "Actor sector code (GOV, MIL, REB, CVL, ...); null when unknown.",
-    "name": "Canonical actor name after resolution.",
-    "text": "The actor as written in the article.",
-}
-
 
 # ----------------------------------------------------------------------- flattening
 def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
@@ -157,21 +126,66 @@ def _write_csv(records: Iterable[BaseModel], stream: BinaryIO) -> int:
     return n
 
 
-def _write_parquet(records: Iterable[BaseModel], stream: BinaryIO) -> int:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+PARQUET_CHUNK = 10_000
 
-    items = list(records)
-    schema = arrow_schema(type(items[0])) if items else None
-    rows = [r.model_dump(mode="python") for r in items]
-    table = pa.Table.from_pylist(rows, schema=schema)
-    pq.write_table(table, stream)
-    return len(rows)
+
+def _write_parquet(records: Iterable[BaseModel], stream: BinaryIO) -> int:
+    """Parquet in row groups of PARQUET_CHUNK records, so memory stays bounded."""
+    writer: pq.ParquetWriter | None = None
+    schema: pa.Schema | None = None
+    n = 0
+    chunk: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        nonlocal writer
+        table = pa.Table.from_pylist(chunk, schema=schema)
+        if writer is None:
+            writer = pq.ParquetWriter(stream, table.schema)
+        writer.write_table(table)
+        chunk.clear()
+
+    for r in records:
+        if schema is None:
+            schema = arrow_schema(type(r))
+        chunk.append(r.model_dump(mode="python"))
+        n += 1
+        if len(chunk) >= PARQUET_CHUNK:
+            flush()
+    if chunk or writer is None:
+        flush()
+    assert writer is not None
+    writer.close()
+    return n
+
+
+def write_batches(batches: Iterable[pa.RecordBatch], model: type[BaseModel], fmt: Format,
+                  out: BinaryIO | Path | str) -> int:
+    """Write Arrow record batches shaped like ``model`` (e.g. ``Store.event_batches``):
+    Parquet straight from the batches, JSONL and CSV through the records, one batch at a
+    time. Memory is bounded by the batch size, whatever the number of rows."""
+    if fmt != "parquet":
+        def records() -> Iterable[BaseModel]:
+            for batch in batches:
+                for row in batch.to_pylist():
+                    yield model.model_validate(row)
+        return write_records(records(), fmt, out)
+    schema = arrow_schema(model)
+    stream, owned = _open_binary(out)
+    n = 0
+    try:
+        with pq.ParquetWriter(stream, schema) as writer:
+            for batch in batches:
+                writer.write_table(pa.Table.from_batches([batch]).cast(schema))
+                n += batch.num_rows
+    finally:
+        if owned:
+            stream.close()
+        else:
+            stream.flush()
+    return n
 
 
 def _arrow_type(annotation: Any) -> pa.DataType:
-    import pyarrow as pa  # here, so `realpolitik schema` and the CLI start without Arrow
-
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType):
         subs = [a for a in typing.get_args(annotation) if a is not type(None)]
@@ -190,8 +204,6 @@ def _arrow_type(annotation: Any) -> pa.DataType:
 
 def arrow_schema(model: type[BaseModel]) -> pa.Schema:
     """Arrow schema of a record model, so all-null columns still get a real type."""
-    import pyarrow as pa
-
     return pa.schema([pa.field(n, _arrow_type(f.annotation))
                       for n, f in model.model_fields.items()])
 
@@ -218,20 +230,28 @@ def _type_name(annotation: Any) -> str:
     return str(annotation)
 
 
-def event_schema_doc() -> str:
-    """Markdown table of the Event JSONL fields, generated from the pydantic model.
+def _field_rows(model: type[BaseModel], prefix: str = "") -> list[str]:
+    return [f"| `{prefix}{name}` | {_type_name(info.annotation)} | {info.description or ''} |"
+            for name, info in model.model_fields.items()]
 
-    Generated rather than hand-written so the README cannot drift from the code.
+
+def event_schema_doc() -> str:
+    """Markdown tables of the exported records (Event, its actors, Article, Happening),
+    generated from the pydantic models and their field descriptions in ``records.py``.
+
+    Generated rather than hand-written so the README cannot drift from the code (a test
+    compares them).
     """
-    lines = ["| field | type | description |", "|---|---|---|"]
-    for name, info in Event.model_fields.items():
-        desc = EVENT_FIELD_DOCS.get(name) or info.description or ""
-        lines.append(f"| `{name}` | {_type_name(info.annotation)} | {desc} |")
+    head = ["| field | type | description |", "|---|---|---|"]
+    lines = [*head, *_field_rows(Event)]
     for name, info in ActorRef.model_fields.items():
-        desc = ACTOR_FIELD_DOCS.get(name) or info.description or ""
         lines.append(f"| `source.{name}` / `target.{name}` | {_type_name(info.annotation)} "
-                     f"| {desc} |")
-    lines.append("")
-    lines.append("In CSV exports nested fields are flattened as `source_country`, "
-                 "`target_name`, ...; lists are joined with `; `.")
-    return "\n".join(lines)
+                     f"| {info.description or ''} |")
+    lines += ["", "In CSV exports nested fields are flattened as `source_country`, "
+              "`target_name`, ...; lists are joined with `; `.", "",
+              "Articles (`articles --format jsonl|csv|parquet`, `GET /api/articles`):", "",
+              *head, *_field_rows(Article), "",
+              "Happenings, one per event in the world (`events --level event`, "
+              "`GET /api/events?level=event`); their actors have the fields above:", "",
+              *head, *_field_rows(Happening)]
+    return "\n".join(lines) + "\n"

@@ -76,21 +76,27 @@ def http_url(value: str) -> str | None:
 class Article(Record):
     """One news article, its body text cleaned of boilerplate, with metadata."""
 
-    id: str
-    path: str | None = None
-    url: str | None = None
-    outlet: str | None = None
-    title: str | None = None
-    summary: str | None = None
-    published: dt.date | None = None
-    dateline: list[str] = Field(default_factory=list)
-    cites: list[str] = Field(default_factory=list)
-    language: str = "en"
-    text: str
+    id: str = Field(description="Hash of the outlet and the whitespace-normalised body: "
+                    "the same article is stored once.")
+    path: str | None = Field(None, description="The file it was read from, if any.")
+    url: str | None = Field(None, description="Its http(s) URL; any other scheme is dropped.")
+    outlet: str | None = Field(None, description="The outlet that published it.")
+    title: str | None = Field(None, description="Headline.")
+    summary: str | None = Field(None, description="Standfirst or feed summary.")
+    published: dt.date | None = Field(None, description="Publication date.")
+    dateline: list[str] = Field(default_factory=list, description="Places in the dateline.")
+    cites: list[str] = Field(default_factory=list, description=(
+        "The reports it retells, normalised through the media gazetteer (\"WSJ\" becomes "
+        "\"The Wall Street Journal\")."))
+    language: str = Field("en", description="ISO 639-1 language code.")
+    text: str = Field(description="The body without header lines, boilerplate, trailer, "
+                      "title, summary or dateline prefix.")
     # Filled by the stories stage (None/empty until the article is grouped):
-    story_id: str | None = None
-    duplicate_of: str | None = None  # earliest near-identical copy (syndication)
-    origins: list[str] = Field(default_factory=list)  # original reports behind the article
+    story_id: str | None = Field(None, description="Its story; null until grouped.")
+    duplicate_of: str | None = Field(None, description=(
+        "The earliest near-identical copy (syndication), if any."))
+    origins: list[str] = Field(default_factory=list, description=(
+        "The independent original reports behind the article."))
 
     @field_validator("url", mode="before")
     @classmethod
@@ -116,10 +122,12 @@ class IngestProblem(Record):
 class ActorRef(Record):
     """An actor as coded in an event: who, by country (ISO3 or IGO code) and sector."""
 
-    country: str | None = None
-    sector: str | None = None
-    name: str
-    text: str
+    country: str | None = Field(None, description=(
+        "ISO 3166 alpha-3 code, or an IGO/NGO code (UNO, NATO, EU, ...); null when unknown."))
+    sector: str | None = Field(None, description=(
+        "Sector code (GOV, MIL, COP, REB, CRM, MED, OPP, BUS, CVL, ...); null when unknown."))
+    name: str = Field(description="Canonical actor name after resolution.")
+    text: str = Field(description="The actor as written in the article.")
 
     def key(self) -> tuple[str | None, str | None]:
         return (self.country, self.sector)
@@ -142,31 +150,55 @@ class Event(Record):
     """One coded PLOVER event as one article sentence tells it (an *event mention*):
     source did type to target, with its evidence."""
 
-    id: str
-    article_id: str
-    source: ActorRef
-    target: ActorRef | None = None
-    type: str
-    quad_class: str
-    cameo_root: str
-    negated: bool = False
-    modality: Modality = "asserted"
-    attributed_to: list[str] = Field(default_factory=list)
-    date: dt.date | None = None
-    sentence: str
-    section: Section = "body"
-    start: int
-    end: int
-    trigger: str = ""
-    confidence: float = 0.5
-    rule: str
-    language: str = "en"  # ISO 639-1 code of the sentence the event was coded from
+    id: str = Field(description=(
+        "Deterministic event id (hash of article, position, trigger, actors, type)."))
+    article_id: str = Field(description="Id of the article the event was coded from.")
+    source: ActorRef = Field(description="Actor doing the action (see actor fields below).")
+    target: ActorRef | None = Field(None, description=(
+        "Actor the action is directed at; null when the event has no target."))
+    type: str = Field(description=(
+        "PLOVER event type, one of the 16 PLOVER categories (e.g. ACCUSE, ASSAULT)."))
+    quad_class: str = Field(description=(
+        "PLOVER quad class: verbal/material cooperation/conflict."))
+    cameo_root: str = Field(description=(
+        "Nearest CAMEO root code (two digits) for crosswalks to older data."))
+    negated: bool = Field(False, description=(
+        "True when the text says the event did not happen (\"did not threaten\")."))
+    modality: Modality = Field("asserted", description=(
+        "Asserted, planned, hypothetical, or past background (\"in recent years ...\")."))
+    attributed_to: list[str] = Field(default_factory=list, description=(
+        "Who the article says reported the event (agencies, officials)."))
+    date: dt.date | None = Field(None, description=(
+        "Date of the event: an explicit date in the sentence (\"on Tuesday\" is resolved "
+        "against the publication date), else the article's."))
+    sentence: str = Field(description=(
+        "The sentence the event was coded from, as written (never translated)."))
+    section: Section = Field("body", description=(
+        "Where the sentence is: title, summary or body."))
+    start: int = Field(description=(
+        "Character offset where the sentence starts within that section of the article."))
+    end: int = Field(description=(
+        "Character offset where the sentence ends within that section of the article."))
+    trigger: str = Field("", description="The words that triggered the event.")
+    confidence: float = Field(0.5, description="Coder confidence between 0 and 1.")
+    rule: str = Field(description=(
+        "The rules that produced the event, joined with `+` (trigger, polarity, modality, "
+        "source and target resolution)."))
+    language: str = Field("en", description=(
+        "ISO 639-1 code of that sentence's language (en, es, fr, pt, de, ru, ar)."))
     # Filled by the stories stage: the happening this mention belongs to, and its totals.
-    story_id: str | None = None
-    happening_id: str | None = None
-    mentions: int = 1
-    outlets: list[str] = Field(default_factory=list)
-    origins: list[str] = Field(default_factory=list)
+    story_id: str | None = Field(None, description=(
+        "The story of the event's article; null until grouped."))
+    happening_id: str | None = Field(None, description=(
+        "The happening (event in the world) this mention was merged into; null until "
+        "grouped."))
+    mentions: int = Field(1, description=(
+        "How many mentions (article sentences) its happening has."))
+    outlets: list[str] = Field(default_factory=list, description=(
+        "The outlets that reported its happening."))
+    origins: list[str] = Field(default_factory=list, description=(
+        "The independent original reports behind its happening (two outlets retelling one "
+        "report are one origin)."))
 
 
 def event_id(article_id: str, section: str, start: int, trigger: str, source: ActorRef,
@@ -211,19 +243,20 @@ class Happening(Record):
     independent original sources behind them (two outlets retelling one report = 1).
     """
 
-    id: str
-    story_id: str
-    source: ActorRef
-    target: ActorRef | None = None
-    type: str
-    quad_class: str
-    cameo_root: str
-    negated: bool
-    modality: Modality
-    date: dt.date | None = None
-    last_date: dt.date | None = None
-    mentions: int
-    outlets: list[str]
-    origins: list[str]
-    event_ids: list[str]
-    sentence: str
+    id: str = Field(description="Happening id (derived from its story's id).")
+    story_id: str = Field(description="The story it belongs to.")
+    source: ActorRef = Field(description="Actor doing the action.")
+    target: ActorRef | None = Field(None, description=(
+        "Actor the action is directed at; null when there is none."))
+    type: str = Field(description="PLOVER event type.")
+    quad_class: str = Field(description="PLOVER quad class.")
+    cameo_root: str = Field(description="Nearest CAMEO root code.")
+    negated: bool = Field(description="True when the reports say it did not happen.")
+    modality: Modality = Field(description="As for event mentions.")
+    date: dt.date | None = Field(None, description="Date of its earliest mention.")
+    last_date: dt.date | None = Field(None, description="Date of its latest mention.")
+    mentions: int = Field(description="How many article sentences report it.")
+    outlets: list[str] = Field(description="The outlets that reported it.")
+    origins: list[str] = Field(description="The independent original reports behind it.")
+    event_ids: list[str] = Field(description="Its mentions' event ids.")
+    sentence: str = Field(description="The sentence of its first mention.")

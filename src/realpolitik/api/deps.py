@@ -1,9 +1,11 @@
-"""Shared app state: one Store per app, read cursors for readers, one writer at a time.
+"""Shared app state: one database per app, one connection (cursor) per request.
 
-DuckDB allows a single read-write connection per file per process. Readers each get
-their own cursor on it (``ApiState.reader()``), so they see the last committed state and
-never wait for a write; writes (``ApiState.writer()``) hold ``write_lock`` on the main
-connection and run one at a time in ``write_pool``, under the time budget
+Without a write token the database is opened read-only, so other processes (the CLI)
+can read it while the dashboard runs. With a token it is opened read-write (DuckDB then
+admits no other process). Every request gets its own cursor (``ApiState.reader()``), so
+it sees the last committed state and neither waits for a write nor for another reader;
+writes (``ApiState.writer()``, their own cursor too) hold ``write_lock`` and run one at a
+time in ``write_pool``, under the time budget
 ``ApiSettings.write_timeout`` (see ``api.ingest``), coding in a child process
 (``api.coder``) that is killed when a write runs over.
 """
@@ -25,7 +27,8 @@ from realpolitik.actors.gazetteer import Gazetteer
 from realpolitik.api.coder import ProcessCoder
 from realpolitik.events.lexicon import PloverTable, load_plover
 from realpolitik.settings import DEFAULTS, Settings
-from realpolitik.store import Store
+from realpolitik.store import Store, StoreError
+from realpolitik.store.errors import SchemaTooOldError
 
 if TYPE_CHECKING:
     from realpolitik.stories import Embedder
@@ -55,6 +58,10 @@ class ApiSettings:
     allowed_hosts: tuple[str, ...] = LOCAL_HOSTS
     window_days: int = DEFAULTS.analysis.window_days  # /api/indices without ?window=
     baseline_days: int = DEFAULTS.analysis.baseline_days
+    read_only: bool | None = None  # None: read-only exactly when there is no token
+
+    def opens_read_only(self) -> bool:
+        return self.read_only if self.read_only is not None else not self.token
 
     @classmethod
     def from_settings(cls, db: Path, settings: Settings, warm_up: bool = False
@@ -102,9 +109,9 @@ class ApiState:
 
     @contextmanager
     def writer(self) -> Iterator[Store]:
-        """The store's read-write connection, held exclusively for the block."""
-        with self.write_lock:
-            yield self.db
+        """A read-write cursor of its own, one writer at a time."""
+        with self.write_lock, self.db.writer() as view:
+            yield view
 
     def close(self) -> None:
         """Refuse further writes, let a write that is storing finish, close the database.
@@ -143,15 +150,31 @@ class ApiState:
 
 
 def open_state(settings: ApiSettings) -> ApiState:
-    """Open (creating if missing, so a fresh dashboard works) the database and load data."""
+    """Open the database and load data; a missing database is created (so a fresh
+    dashboard works) and an older one migrated before a read-only open."""
     settings.db.parent.mkdir(parents=True, exist_ok=True)
-    store = Store(settings.db)
+    store = open_store(settings.db, settings.opens_read_only())
     try:
         return ApiState(settings=settings, db=store, gazetteer=Gazetteer.load(),
                         plover=load_plover())
     except BaseException:
         store.close()
         raise
+
+
+def open_store(db: Path, read_only: bool) -> Store:
+    """``Store(db, read_only)``, creating or migrating it first (briefly read-write)
+    when a read-only open finds it missing or at an older schema."""
+    if read_only:
+        try:
+            return Store(db, read_only=True)
+        except SchemaTooOldError:
+            pass
+        except StoreError:
+            if db.exists():
+                raise
+        Store(db).close()
+    return Store(db, read_only=read_only)
 
 
 def get_state(request: Request) -> ApiState:

@@ -1,7 +1,7 @@
 """Read endpoints: the same records and reports the CLI exports, as JSON for a dashboard.
 
-Every filter is the store's (the same query the CLI's listings run, in the same order);
-``page`` then cuts the requested page out of the ordered result.
+Every list is filtered, ordered, paged and counted in SQL by the store (one read cursor
+per request), in the CLI's listing order; a page builds only the records it returns.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from realpolitik.records import ActorMention, Article, Event, Happening, Story
 from realpolitik.relations.indices import DateRangeError, DyadPoint, IndexReport, dyad_series
 from realpolitik.relations.report import Report
 from realpolitik.settings import DEFAULTS
-from realpolitik.store.db import ActorRow
+from realpolitik.store import ActorRow
 from realpolitik.store.live import LiveState, StoredAlert
 from realpolitik.stories import Coverage, compare
 from realpolitik.workflow import country_index, country_report
@@ -44,9 +44,9 @@ class Page(BaseModel, Generic[T]):
     offset: int
 
 
-def page(items: Sequence[T], limit: int, offset: int) -> Page[T]:
-    return Page[T](items=list(items[offset:offset + limit]), total=len(items), limit=limit,
-                   offset=offset)
+def page(items: Sequence[T], total: int, limit: int, offset: int) -> Page[T]:
+    """A page the store cut (``items``) out of ``total`` matching rows."""
+    return Page[T](items=list(items), total=total, limit=limit, offset=offset)
 
 
 def _upper(code: str | None) -> str | None:
@@ -86,10 +86,10 @@ def list_articles(state: State, limit: Limit = 100, offset: Offset = 0, country:
                   story: Annotated[str | None, Query(description="Story id.")] = None
                   ) -> Page[Article]:
     """Stored articles, by publication date (as `realpolitik articles --format jsonl`)."""
+    filters = {"country": _upper(country), "since": since, "until": until, "story_id": story}
     with state.reader() as store:
-        rows = store.articles(country=_upper(country), since=since, until=until,
-                              story_id=story)
-    return page(rows, limit, offset)
+        return page(store.articles(**filters, limit=limit, offset=offset),
+                    store.count_articles(**filters), limit, offset)
 
 
 @router.get("/articles/{article_id}", response_model=ArticleDetail, tags=["articles"],
@@ -118,8 +118,10 @@ def list_events(state: State, limit: Limit = 100, offset: Offset = 0, country: C
                "source": _upper(source), "target": _upper(target), "story_id": story}
     with state.reader() as store:
         if level == "event":
-            return page(store.happenings(**filters), limit, offset)
-        return page(store.events(**filters), limit, offset)
+            return page(store.happenings(**filters, limit=limit, offset=offset),
+                        store.count_happenings(**filters), limit, offset)
+        return page(store.events(**filters, limit=limit, offset=offset),
+                    store.count_events(**filters), limit, offset)
 
 
 @router.get("/events/{event_id}", response_model=EventDetail, tags=["events"],
@@ -150,9 +152,10 @@ def get_happening(happening_id: str, state: State) -> HappeningDetail:
 def list_stories(state: State, limit: Limit = 100, offset: Offset = 0, country: Country = None,
                  since: Since = None) -> Page[Story]:
     """Stories (articles about one happening, any outlet), oldest first."""
+    filters = {"country": _upper(country), "since": since}
     with state.reader() as store:
-        rows = store.stories(country=_upper(country), since=since)
-    return page(rows, limit, offset)
+        return page(store.stories(**filters, limit=limit, offset=offset),
+                    store.count_stories(**filters), limit, offset)
 
 
 @router.get("/stories/{story_id}", response_model=Coverage, tags=["stories"],
@@ -174,8 +177,8 @@ def list_actors(state: State, limit: Limit = 100, offset: Offset = 0, country: C
                 ) -> Page[ActorRow]:
     """Distinct actors with mention and event counts, most frequent first."""
     with state.reader() as store:
-        rows = store.actors(country=_upper(country))
-    return page(rows, limit, offset)
+        return page(store.actors(country=_upper(country), limit=limit, offset=offset),
+                    store.count_actors(country=_upper(country)), limit, offset)
 
 
 @router.get("/relations", response_model=Page[DyadPoint], tags=["relations"])
@@ -183,12 +186,18 @@ def list_relations(state: State, limit: Limit = 100, offset: Offset = 0,
                    source: Country = None, target: Country = None,
                    period: Annotated[Literal["day", "week"], Query()] = "week"
                    ) -> Page[DyadPoint]:
-    """Dyad time series over happenings (as `realpolitik relations`)."""
+    """Dyad time series over happenings (as `realpolitik relations`).
+
+    The store selects the page's (source, target, period) cells and their happenings in
+    SQL; ``dyad_series`` scores them, so a page reads only the happenings it shows.
+    """
+    dyad = {"source": _upper(source), "target": _upper(target), "period": period}
     with state.reader() as store:
-        happenings = store.happenings()
-    points = dyad_series(happenings, state.plover, period, source=_upper(source),
-                         target=_upper(target))
-    return page(points, limit, offset)
+        happenings = store.dyad_happenings(**dyad, limit=limit, offset=offset)
+        total = store.dyad_cell_count(**dyad)
+    points = dyad_series(happenings, state.plover, period, source=dyad["source"],
+                         target=dyad["target"])
+    return page(points, total, limit, offset)
 
 
 @router.get("/indices/{country}", response_model=IndexReport, tags=["relations"])

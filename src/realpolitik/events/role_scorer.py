@@ -79,7 +79,7 @@ def train(out: Path = DEFAULT_PATH) -> dict[str, float]:
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    from realpolitik.evaluate import normalize_code, top_event
+    from realpolitik.evaluate import normalise_code, top_event
     from realpolitik.events.training import load_corpus
     from realpolitik.pipeline import Pipeline
     from realpolitik.records import Article
@@ -112,7 +112,7 @@ def train(out: Path = DEFAULT_PATH) -> dict[str, float]:
             if at >= 0 else None
         if trig is None:
             continue
-        want = normalize_code(gold.target.country) if gold.target else None
+        want = normalise_code(gold.target.country) if gold.target else None
         cands = [(features(trig.root, doc[a.start:a.end].root, top.type, a.actor.sector,
                            a.actor.country == top.source.country),
                   a.actor.country == want, a.actor.country)

@@ -12,7 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from realpolitik.store.db import Store, _now
+from realpolitik.store.db import Store
+from realpolitik.store.rows import now as _now
 
 
 class FeedState(BaseModel):

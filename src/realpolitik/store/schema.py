@@ -8,6 +8,14 @@ a crash mid-migration leaves the database at the previous version.
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+
+from realpolitik.store.errors import SchemaTooOldError, SchemaVersionError
+from realpolitik.store.transaction import transaction
+
 MIGRATIONS: list[tuple[str, str]] = [
     (
         "initial schema: articles, actors, mentions, events, ingest_log",
@@ -229,4 +237,49 @@ MIGRATIONS.append((
     "ALTER TABLE events ADD COLUMN language VARCHAR DEFAULT 'en';",
 ))
 
+MIGRATIONS.append((
+    "events: day (the event's date, else its article's), so listings sort without a join",
+    """
+    ALTER TABLE events ADD COLUMN day DATE;
+    UPDATE events SET day = COALESCE(events.date, a.published)
+    FROM articles a WHERE a.id = events.article_id;
+    """,
+))
+
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """Schema version of an open database (0 = empty database)."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchone()
+    if not exists or exists[0] == 0:
+        return 0
+    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+    """Apply the pending migrations, each in its own transaction; refuse a newer schema."""
+    current = schema_version(con)
+    if current > SCHEMA_VERSION:
+        raise SchemaVersionError(
+            f"database {path} has schema version {current}, but this realpolitik "
+            f"only knows up to version {SCHEMA_VERSION}; upgrade realpolitik to open it")
+    if current == SCHEMA_VERSION:
+        return
+    if read_only:
+        raise SchemaTooOldError(
+            f"database {path} has schema version {current} < {SCHEMA_VERSION}; "
+            "open it once without read_only to migrate it")
+    if current == 0:
+        con.execute("CREATE TABLE IF NOT EXISTS schema_version ("
+                    "version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)")
+    for version, (description, sql) in enumerate(MIGRATIONS, start=1):
+        if version <= current:
+            continue
+        with transaction(con, f"migration {version} ({description}) failed on {path}"):
+            con.execute(sql)
+            con.execute("INSERT INTO schema_version VALUES (?, ?, ?)",
+                        [version, description, dt.datetime.now(dt.UTC).replace(tzinfo=None)])
