@@ -16,13 +16,14 @@ import types
 import typing
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from pydantic import BaseModel
 
 from realpolitik.records import ActorRef, Article, Event, Happening
+
+if TYPE_CHECKING:  # pyarrow is imported where it is used: `schema` and `--help` stay light
+    import pyarrow as pa
 
 Format = Literal["jsonl", "csv", "parquet"]
 FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
@@ -131,6 +132,9 @@ PARQUET_CHUNK = 10_000
 
 def _write_parquet(records: Iterable[BaseModel], stream: BinaryIO) -> int:
     """Parquet in row groups of PARQUET_CHUNK records, so memory stays bounded."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     writer: pq.ParquetWriter | None = None
     schema: pa.Schema | None = None
     n = 0
@@ -163,6 +167,9 @@ def write_batches(batches: Iterable[pa.RecordBatch], model: type[BaseModel], fmt
     """Write Arrow record batches shaped like ``model`` (e.g. ``Store.event_batches``):
     Parquet straight from the batches, JSONL and CSV through the records, one batch at a
     time. Memory is bounded by the batch size, whatever the number of rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     if fmt != "parquet":
         def records() -> Iterable[BaseModel]:
             for batch in batches:
@@ -186,6 +193,8 @@ def write_batches(batches: Iterable[pa.RecordBatch], model: type[BaseModel], fmt
 
 
 def _arrow_type(annotation: Any) -> pa.DataType:
+    import pyarrow as pa
+
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType):
         subs = [a for a in typing.get_args(annotation) if a is not type(None)]
@@ -204,6 +213,8 @@ def _arrow_type(annotation: Any) -> pa.DataType:
 
 def arrow_schema(model: type[BaseModel]) -> pa.Schema:
     """Arrow schema of a record model, so all-null columns still get a real type."""
+    import pyarrow as pa
+
     return pa.schema([pa.field(n, _arrow_type(f.annotation))
                       for n, f in model.model_fields.items()])
 
