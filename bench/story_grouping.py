@@ -10,7 +10,6 @@ length, and how much one-at-a-time arrival in shuffled orders changes the partit
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import json
 import random
@@ -97,7 +96,7 @@ def run(quick: bool = False, settings: StorySettings | None = None) -> dict:
     grouping = StoryGrouper(settings).group([], profiles)
     out["grouping_cpu"] = (time.process_time() - start) / len(profiles)
     out["precision"], out["recall"], out["f1"] = bcubed(grouping.story_of, gold)
-    out["sweep"] = {t: bcubed(StoryGrouper(dataclasses.replace(settings, join_threshold=t))
+    out["sweep"] = {t: bcubed(StoryGrouper(settings.model_copy(update={"join_threshold": t}))
                               .group([], profiles).story_of, gold)[2]
                     for t in (0.5, 0.54, 0.58, 0.62, 0.66, 0.7, 0.75)}
     out["leads"] = {}
@@ -114,7 +113,7 @@ def run(quick: bool = False, settings: StorySettings | None = None) -> dict:
         mini.encode(["warm up"])
         mp, out["minilm_cpu"] = profiles_with(coded, mini, LEAD_CHARS)
         out["minilm_sweep"] = {
-            t: bcubed(StoryGrouper(dataclasses.replace(settings, join_threshold=t))
+            t: bcubed(StoryGrouper(settings.model_copy(update={"join_threshold": t}))
                       .group([], mp).story_of, gold)[2] for t in (0.55, 0.6, 0.65, 0.7, 0.75)}
     return out
 
