@@ -16,9 +16,10 @@ from __future__ import annotations
 import argparse
 from collections import Counter, defaultdict
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 
-from realpolitik.evaluate import _actor_ok, normalize_code, top_event
+from realpolitik.evaluate import _actor_ok, normalise_code, top_event
+from realpolitik.events.role_scorer import dep_path
 from realpolitik.events.training import TrainActor, load_corpus
 from realpolitik.pipeline import Pipeline
 from realpolitik.records import Article
@@ -31,23 +32,6 @@ def _span(doc: Doc, text: str) -> Span | None:
     return doc.char_span(at, at + len(text), alignment_mode="expand")
 
 
-def _path(trigger: Token, target: Token) -> str:
-    """Dependency path trigger -> target as 'up' steps then 'down' labels."""
-    up: list[Token] = [trigger, *trigger.ancestors]
-    down: list[Token] = [target, *target.ancestors]
-    common = next((t for t in up if t in down), None)
-    if common is None:
-        return "?"
-    ups = ["^" + t.dep_ for t in up[:up.index(common)]]
-    downs = []
-    for t in reversed(down[:down.index(common)]):
-        label = t.dep_
-        if t.dep_ in ("prep", "agent", "dative"):
-            label += ":" + t.lower_
-        downs.append(label)
-    return "/".join(ups + downs) or "self"
-
-
 def _config(doc: Doc, sent_actors, trig_text: str, actor: TrainActor) -> str:
     trig = _span(doc, trig_text)
     span = _span(doc, actor.text)
@@ -57,9 +41,9 @@ def _config(doc: Doc, sent_actors, trig_text: str, actor: TrainActor) -> str:
     found = sorted({covered[i].actor.country or "-" for i in range(span.start, span.end)
                     if i in covered})
     ner = "matched" if found else "unmatched"
-    if found and normalize_code(actor.country) not in found:
+    if found and normalise_code(actor.country) not in found:
         ner = "matched-other"
-    return f"{_path(trig.root, span.root)} [{ner}]"
+    return f"{dep_path(trig.root, span.root)} [{ner}]"
 
 
 def main() -> None:
@@ -97,8 +81,8 @@ def main() -> None:
             continue
         n_typed += 1
         doc, actors = captured.get(s.id, (None, []))
-        g_src = [normalize_code(gold.source.country)] if gold.source.country else []
-        g_tgt = [normalize_code(gold.target.country)] if gold.target and gold.target.country \
+        g_src = [normalise_code(gold.source.country)] if gold.source.country else []
+        g_tgt = [normalise_code(gold.target.country)] if gold.target and gold.target.country \
             else []
         s_ok = _actor_ok(top.source.country, [c for c in g_src if c], is_igo)
         t_pred = top.target.country if top.target else None
