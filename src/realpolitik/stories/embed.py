@@ -19,21 +19,14 @@ __all__ = ["DIMENSIONS", "Embedder"]
 
 
 class Embedder:
-    """Unit-length float32 vectors for story texts, batched, under a BLAS thread cap."""
+    """Unit-length float32 vectors for story texts from the process's shared encoder,
+    which batches and caps its BLAS threads to ``threads`` itself."""
 
-    def __init__(self, batch_size: int = 64, threads: int = 1) -> None:
-        self.batch_size = batch_size
+    def __init__(self, threads: int = 1) -> None:
         self.threads = threads
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        from threadpoolctl import threadpool_limits
-
-        encoder = shared_encoder(self.threads)
-        with threadpool_limits(limits=self.threads):
-            return np.vstack([encoder.encode(list(texts[i:i + self.batch_size]))
-                              for i in range(0, len(texts), self.batch_size)])
+        return shared_encoder(self.threads).encode(texts)
 
 
 class MiniLMEmbedder:
