@@ -192,20 +192,16 @@ def _file_layer(path: Path) -> dict[str, Any]:
 @functools.cache
 def _env_reader() -> type:
     """``Settings`` as pydantic-settings reads it from ``REALPOLITIK_GROUP__FIELD``."""
+    from pydantic import create_model
     from pydantic_settings import BaseSettings, SettingsConfigDict
 
-    class EnvReader(BaseSettings):
+    class EnvBase(BaseSettings):
         model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_nested_delimiter="__",
                                           extra="ignore")
 
-        model: ModelSettings = Field(default_factory=ModelSettings)
-        coder: CoderSettings = Field(default_factory=CoderSettings)
-        ingest: IngestSettings = Field(default_factory=IngestSettings)
-        analysis: AnalysisSettings = Field(default_factory=AnalysisSettings)
-        stories: StoriesSettings = Field(default_factory=StoriesSettings)
-        api: ApiSettingsGroup = Field(default_factory=ApiSettingsGroup)
-
-    return EnvReader
+    # the groups of ``Settings`` itself, so a new group is read from the environment too
+    groups = {name: (f.annotation, f) for name, f in Settings.model_fields.items()}
+    return create_model("EnvReader", __base__=EnvBase, **groups)
 
 
 def _env_layer(environ: Mapping[str, str]) -> dict[str, Any]:
