@@ -367,3 +367,44 @@ def test_prefilter_passes_every_trigger_the_coder_knows(coder) -> None:
     for lemma in [*lexicon.verb_types, *coder.model.trigger_lemmas]:
         first = lemma.split()[0]
         assert inflections(first) <= forms, first
+
+
+def test_main_event_outranks_the_one_in_its_after_clause(rules_only, vocab) -> None:
+    # "Ghana expelled the envoy after Togo shelled the border ." The news is the
+    # expulsion; the shelling is the circumstance, so it must not be the top event.
+    doc = parse(vocab, [("Ghana", 1, "nsubj", "PROPN", "Ghana"),
+                        ("expelled", 1, "ROOT", "VERB", "expel"),
+                        ("the", 3, "det", "DET", "the"),
+                        ("envoy", 1, "dobj", "NOUN", "envoy"),
+                        ("after", 6, "mark", "SCONJ", "after"),
+                        ("Togo", 6, "nsubj", "PROPN", "Togo"),
+                        ("shelled", 1, "advcl", "VERB", "shell"),
+                        ("the", 8, "det", "DET", "the"),
+                        ("border", 6, "dobj", "NOUN", "border"),
+                        (".", 1, "punct", "PUNCT", ".")])
+    events = code(rules_only, doc, [(0, 1, actor("GHA")), (5, 6, actor("TGO"))])
+    by_trigger = {e.trigger: e for e in events}
+    assert {"expelled", "shelled"} <= set(by_trigger)
+    # both are lexicon verbs of one prior: the clause alone sets them apart
+    assert by_trigger["expelled"].confidence - by_trigger["shelled"].confidence >= 0.1
+    assert max(events, key=lambda e: e.confidence).trigger == "expelled"
+
+
+def test_clause_role_reads_reported_and_subordinate_clauses(vocab) -> None:
+    from realpolitik.events.syntax import clause_role
+
+    # "Kenya said Uganda closed the road , which angered traders ."
+    doc = parse(vocab, [("Kenya", 1, "nsubj", "PROPN", "Kenya"),
+                        ("said", 1, "ROOT", "VERB", "say"),
+                        ("Uganda", 3, "nsubj", "PROPN", "Uganda"),
+                        ("closed", 1, "ccomp", "VERB", "close"),
+                        ("the", 5, "det", "DET", "the"),
+                        ("road", 3, "dobj", "NOUN", "road"),
+                        (",", 5, "punct", "PUNCT", ","),
+                        ("which", 8, "nsubj", "PRON", "which"),
+                        ("angered", 5, "relcl", "VERB", "anger"),
+                        ("traders", 8, "dobj", "NOUN", "trader"),
+                        (".", 1, "punct", "PUNCT", ".")])
+    reporting = frozenset({"say"})
+    assert [clause_role(doc[i], reporting) for i in (1, 3, 8)] == [
+        "main", "reported", "subordinate"]

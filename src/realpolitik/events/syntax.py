@@ -79,6 +79,32 @@ def main_clause(tok: Token) -> bool:
     return cur.dep_ == "ROOT"
 
 
+# Clauses that state circumstances of the sentence's main event rather than the news itself:
+# adverbial ("after X shelled Y", "if X invades"), relative ("which it annexed"), participial
+# adjuncts ("..., accusing Y of"), and clauses inside a noun phrase ("a plan to send troops").
+SUBORDINATE_DEPS = frozenset({"advcl", "relcl", "acl", "pcomp"})
+
+
+def clause_role(tok: Token, reporting: frozenset[str]) -> str:
+    """Where the trigger's clause sits: 'main', 'reported' (the complement of a main
+    reporting verb: "X said Y attacked Z" is news about the attack) or 'subordinate'."""
+    cur = tok
+    while cur.dep_ == "conj":
+        cur = cur.head
+    if cur.dep_ == "ROOT":
+        return "main"
+    if cur.dep_ in ("ccomp", "parataxis") and cur.head.lemma_.lower() in reporting \
+            and main_clause(cur.head):
+        return "reported"
+    for _ in range(12):
+        if cur.dep_ in SUBORDINATE_DEPS:
+            return "subordinate"
+        if cur.head is cur:
+            break
+        cur = cur.head
+    return "embedded"
+
+
 def clause_tokens(verb: Token) -> list[Token]:
     """The verb's own clause: its subtree without embedded clausal complements."""
     skip: set[int] = set()
