@@ -40,9 +40,9 @@ HAPPENING_FILTERS: Filters = {
 }
 
 ARTICLE_FILTERS: Filters = {
-    "country": ("(a.id IN (SELECT article_id FROM events WHERE source_country = $country "
-                "OR target_country = $country) "
-                "OR a.id IN (SELECT article_id FROM mentions WHERE country = $country))"),
+    "country": ("a.id IN (SELECT article_id FROM events WHERE source_country = $country "
+                "OR target_country = $country "
+                "UNION SELECT article_id FROM mentions WHERE country = $country)"),
     "since": "a.published >= $since",
     "until": "a.published <= $until",
     "story_id": "a.story_id = $story_id",
