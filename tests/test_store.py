@@ -340,3 +340,34 @@ def test_deep_pages_and_export_chunks_keep_the_listing_order(
             table = pa.Table.from_batches(list(store.event_batches(batch_rows=2,
                                                                    chunk_rows=chunk)))
             assert table.column("id").to_pylist() == [e.id for e in events]
+
+
+def test_article_countries_are_kept_on_write_and_built_by_migration(
+        tmp_path: Path, file_a: list[CodedArticle], file_b: list[CodedArticle]) -> None:
+    """The derived table of article countries (the ``country`` filter of articles) holds
+    every country of an article's events and mentions, whether written by ``save_source``
+    or built by its migration on a database from before it."""
+    from realpolitik.store import MIGRATIONS
+
+    expected = sorted({(ca.article.id, c) for ca in [*file_a, *file_b]
+                       for c in [m.actor.country for m in ca.mentions]
+                       + [e.source.country for e in ca.events]
+                       + [e.target.country for e in ca.events if e.target] if c})
+    query = "SELECT article_id, country FROM article_countries ORDER BY ALL"
+    db = tmp_path / "old.duckdb"
+    with Store(db) as store:
+        store.save_source("a.jsonl", file_a)
+        store.save_source("b.jsonl", file_b)
+        assert store.con.execute(query).fetchall() == expected
+        assert store.count_articles(country="BEL") == 1  # named by a mention only
+        assert store.articles(country="NPL") == [file_b[0].article]
+    version = next(n for n, (what, _) in enumerate(MIGRATIONS, start=1)
+                   if what.startswith("article_countries"))
+    con = duckdb.connect(str(db))  # the database as it was before that migration
+    con.execute("DROP TABLE article_countries")
+    con.execute("DELETE FROM schema_version WHERE version >= ?", [version])
+    con.close()
+    with Store(db) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        assert store.con.execute(query).fetchall() == expected
+        assert store.count_articles(country="BEL") == 1

@@ -75,7 +75,8 @@ class Listing:
 EVENTS = Listing("events e", EVENT_FILTERS, 'day NULLS LAST, article_id, section, "start", id',
                  keys='e.id, e.happening_id, e.day, e.article_id, e.section, e."start"',
                  bucket="e.day", split="e.article_id")
-HAPPENINGS = Listing("happenings h", HAPPENING_FILTERS, "date NULLS LAST, id", bucket="h.date")
+HAPPENINGS = Listing("happenings h", HAPPENING_FILTERS, "date NULLS LAST, id", keys="h.id, h.date",
+                     bucket="h.date")
 ARTICLES = Listing("articles a", ARTICLE_FILTERS, "published NULLS LAST, id",
                    keys="a.id, a.published", bucket="a.published")
 STORIES = Listing("stories s", STORY_FILTERS, "first_date NULLS LAST, id",
