@@ -378,3 +378,31 @@ def test_streamed_event_export_equals_the_record_writer(demo: dict[str, Any], tm
         assert pq.ParquetFile(small).metadata.num_row_groups > 1
     else:
         assert streamed.read_bytes() == expected.read_bytes() == small.read_bytes()
+
+
+def test_a_slow_read_does_not_hold_up_other_reads(client: TestClient,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each request reads on its own cursor: while one is stuck inside its read, another
+    request is answered."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from realpolitik.store.queries import Queries
+
+    entered, release = threading.Event(), threading.Event()
+    real = Queries.country_counts
+
+    def slow(self: Queries) -> list[tuple[str, int, int]]:
+        entered.set()
+        assert release.wait(30)
+        return real(self)
+
+    monkeypatch.setattr(Queries, "country_counts", slow)
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(client.get, "/api/countries")
+        assert entered.wait(30)
+        other = client.get("/api/events", params={"limit": 5, "country": "VEN"})
+        assert other.status_code == 200 and other.json()["items"]
+        assert not pending.done()  # the slow read is still open
+        release.set()
+        assert pending.result(30).status_code == 200

@@ -1,5 +1,6 @@
 """The one scoring model (relations.scoring): its rules, its data, and that the report, the
-indices, the dyad series and the story view agree on every type, polarity and modality."""
+indices, the dyad series (in Python and counted in SQL by the store) and the story view agree
+on every type, polarity and modality."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import yaml
 
 from realpolitik.events.lexicon import MODALITIES, LexiconError, load_plover
 from realpolitik.records import PLOVER_TYPES, ActorRef, Article, Event, Happening, Story
-from realpolitik.relations.indices import country_indices, dyad_series
+from realpolitik.relations.indices import DyadPoint, country_indices, dyad_point, dyad_series
 from realpolitik.relations.report import build_report
 from realpolitik.relations.scoring import (
     Tally,
@@ -22,6 +23,7 @@ from realpolitik.relations.scoring import (
     stance_of,
     weight_of,
 )
+from realpolitik.store import Store
 from realpolitik.stories.coverage import compare
 
 PLOVER = load_plover()
@@ -141,9 +143,25 @@ def test_bad_plover_table_is_refused(tmp_path: Path, edit, words: str) -> None:
 COMBINATIONS = list(itertools.product(PLOVER_TYPES, (False, True), MODALITIES))
 
 
+@pytest.fixture(scope="module")
+def sql_points(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, bool, str], DyadPoint]:
+    """Every combination stored as one happening on a day of its own, and the dyad points
+    the store counts in SQL (``Store.dyad_cells``) scored by ``dyad_point``."""
+    days = {combo: D + dt.timedelta(days=i) for i, combo in enumerate(COMBINATIONS)}
+    happenings = [hap(t, n, m, day=days[(t, n, m)]) for t, n, m in COMBINATIONS]
+    story = Story(id="s1", label="x", article_count=0, articles=[], outlets=[], origins=[])
+    with Store(tmp_path_factory.mktemp("scoring") / "sql.duckdb") as store:
+        store.save_stories([], {}, {}, {}, [story], happenings, [], set())
+        cells = store.dyad_cells(period="day")
+    by_day = {c.start: dyad_point(c, PLOVER, "day") for c in cells}
+    return {combo: by_day[day] for combo, day in days.items()}
+
+
 @pytest.mark.parametrize(("type_", "negated", "modality"), COMBINATIONS,
                          ids=[f"{t}-{'neg' if n else 'pos'}-{m}" for t, n, m in COMBINATIONS])
-def test_report_indices_and_story_view_agree(type_: str, negated: bool, modality: str) -> None:
+def test_report_indices_and_story_view_agree(type_: str, negated: bool, modality: str,
+                                             sql_points: dict[tuple[str, bool, str], DyadPoint]
+                                             ) -> None:
     h = hap(type_, negated, modality)
     expected = column_of(h, PLOVER)
 
@@ -152,7 +170,11 @@ def test_report_indices_and_story_view_agree(type_: str, negated: bool, modality
 
     index = country_indices("VEN", [h], PLOVER, NAMES.get, as_of=D)
     in_indices = {e.column for link in index.support_network for e in link.evidence}
-    in_series = set(dyad_series([h], PLOVER, "day")[0].by_column)
+    (point,) = dyad_series([h], PLOVER, "day")
+    in_series = set(point.by_column)
+    in_sql = sql_points[(type_, negated, modality)]
+    assert in_sql.model_dump(exclude={"start", "evidence"}) == point.model_dump(
+        exclude={"start", "evidence"})  # counted in SQL, scored the same
 
     story = Story(id="s1", label="x", article_count=1, articles=["a1"], outlets=["Wire"],
                   origins=["Wire"])

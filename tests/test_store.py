@@ -309,3 +309,65 @@ def test_pages_and_counts_are_cut_in_sql(tmp_path: Path, file_a: list[CodedArtic
         store.con = real
         assert "LIMIT $limit" in seen[0] and "e.sentence" not in seen[0]
         assert "list_contains($ids, e.id)" in seen[1] and "LIMIT" not in seen[1]
+
+
+def test_deep_pages_and_export_chunks_keep_the_listing_order(
+        tmp_path: Path, file_a: list[CodedArticle], file_b: list[CodedArticle],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seeking on the leading sort key (deep offsets) and exporting by ranges of days give
+    exactly the full listing, undated rows (NULLS LAST) included."""
+    import pyarrow as pa
+
+    from realpolitik.store import queries
+
+    undated = make_coded("Chile praised Peru.", dt.date(2024, 1, 1), [("CHL", "PER", "SUPPORT")])
+    undated = undated.model_copy(update={
+        "article": undated.article.model_copy(update={"published": None})})
+    with Store(tmp_path / "seek.duckdb") as store:
+        store.save_source("a.jsonl", file_a)
+        store.save_source("b.jsonl", file_b)
+        store.save_source("c.jsonl", [undated])
+        events, articles = store.events(), store.articles()
+        assert events[-1].date is None and articles[-1].published is None
+        monkeypatch.setattr(queries, "SEEK_OFFSET", 0)  # every page seeks
+        for limit in (1, 2, 4):
+            for n in range(0, len(events) + 1):
+                assert store.events(limit=limit, offset=n) == events[n:n + limit]
+                assert store.articles(limit=limit, offset=n) == articles[n:n + limit]
+        assert store.events(country="JPN", limit=1, offset=1) == [
+            e for e in events if "JPN" in (e.source.country, e.target and e.target.country)][1:2]
+        for chunk in (1, 2, 100):
+            table = pa.Table.from_batches(list(store.event_batches(batch_rows=2,
+                                                                   chunk_rows=chunk)))
+            assert table.column("id").to_pylist() == [e.id for e in events]
+
+
+def test_article_countries_are_kept_on_write_and_built_by_migration(
+        tmp_path: Path, file_a: list[CodedArticle], file_b: list[CodedArticle]) -> None:
+    """The derived table of article countries (the ``country`` filter of articles) holds
+    every country of an article's events and mentions, whether written by ``save_source``
+    or built by its migration on a database from before it."""
+    from realpolitik.store import MIGRATIONS
+
+    expected = sorted({(ca.article.id, c) for ca in [*file_a, *file_b]
+                       for c in [m.actor.country for m in ca.mentions]
+                       + [e.source.country for e in ca.events]
+                       + [e.target.country for e in ca.events if e.target] if c})
+    query = "SELECT article_id, country FROM article_countries ORDER BY ALL"
+    db = tmp_path / "old.duckdb"
+    with Store(db) as store:
+        store.save_source("a.jsonl", file_a)
+        store.save_source("b.jsonl", file_b)
+        assert store.con.execute(query).fetchall() == expected
+        assert store.count_articles(country="BEL") == 1  # named by a mention only
+        assert store.articles(country="NPL") == [file_b[0].article]
+    version = next(n for n, (what, _) in enumerate(MIGRATIONS, start=1)
+                   if what.startswith("article_countries"))
+    con = duckdb.connect(str(db))  # the database as it was before that migration
+    con.execute("DROP TABLE article_countries")
+    con.execute("DELETE FROM schema_version WHERE version >= ?", [version])
+    con.close()
+    with Store(db) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        assert store.con.execute(query).fetchall() == expected
+        assert store.count_articles(country="BEL") == 1

@@ -349,7 +349,7 @@ class ConfigFormat(StrEnum):
     json = "json"
 
 
-EXPORT_MEMORY = "250MB"  # DuckDB's share of an export's memory (this process only)
+EXPORT_MEMORY = "150MB"  # DuckDB's share of an export's memory (this process only)
 
 
 class Level(StrEnum):
@@ -528,17 +528,18 @@ def relations(source: Annotated[str | None, typer.Option("--source")] = None,
               db: DbOption = DEFAULT_DB_PATH) -> None:
     """Dyad time series (JSONL): counts by type, quad class and polarity, and scores."""
     from realpolitik.events.lexicon import load_plover
-    from realpolitik.relations.indices import dyad_series
+    from realpolitik.relations.indices import dyad_point
 
     if period not in ("day", "week"):
         _error(f"--period must be day or week, not {period!r}")
         raise typer.Exit(2)
     dyad = {"source": source.upper() if source else None,
             "target": target.upper() if target else None}
-    with _open_store(db) as store:  # the dyad's happenings, selected in SQL
-        happenings = store.dyad_happenings(**dyad, period=period)  # type: ignore[arg-type]
-    for point in dyad_series(happenings, load_plover(), period,  # type: ignore[arg-type]
-                             **dyad):
+    with _open_store(db) as store:  # the dyad's cells, counted in SQL
+        cells = store.dyad_cells(**dyad, period=period)  # type: ignore[arg-type]
+    plover = load_plover()
+    for cell in cells:
+        point = dyad_point(cell, plover, period)  # type: ignore[arg-type]
         sys.stdout.write(point.model_dump_json() + "\n")
 
 

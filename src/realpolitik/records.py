@@ -260,3 +260,25 @@ class Happening(Record):
     origins: list[str] = Field(description="The independent original reports behind it.")
     event_ids: list[str] = Field(description="Its mentions' event ids.")
     sentence: str = Field(description="The sentence of its first mention.")
+
+
+class ScoredGroup(Record):
+    """Happenings of one dyad cell that scoring cannot tell apart (same type, negation
+    and modality), counted: ``relations.scoring`` scores the group once."""
+
+    type: str
+    negated: bool
+    modality: Modality
+    happenings: int
+
+
+class DyadCell(Record):
+    """The happenings of one (source, target, period start) cell, counted (in SQL by the
+    store, or in Python from records): what a dyad series point is scored from."""
+
+    source: str
+    target: str
+    start: dt.date
+    groups: list[ScoredGroup]  # in order of first appearance (happenings by date, id)
+    origins: int  # distinct independent origins behind the cell's happenings
+    evidence: list[str]  # happening ids, by date, id

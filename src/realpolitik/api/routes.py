@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from realpolitik.api.deps import ApiState, get_state
 from realpolitik.records import ActorMention, Article, Event, Happening, Story
-from realpolitik.relations.indices import DateRangeError, DyadPoint, IndexReport, dyad_series
+from realpolitik.relations.indices import DateRangeError, DyadPoint, IndexReport, dyad_point
 from realpolitik.relations.report import Report
 from realpolitik.settings import DEFAULTS
 from realpolitik.store import ActorRow
@@ -188,16 +188,14 @@ def list_relations(state: State, limit: Limit = 100, offset: Offset = 0,
                    ) -> Page[DyadPoint]:
     """Dyad time series over happenings (as `realpolitik relations`).
 
-    The store selects the page's (source, target, period) cells and their happenings in
-    SQL; ``dyad_series`` scores them, so a page reads only the happenings it shows.
+    The store selects the page's (source, target, period) cells and counts their
+    happenings in SQL; ``dyad_point`` scores each cell (no happening record is built).
     """
     dyad = {"source": _upper(source), "target": _upper(target), "period": period}
     with state.reader() as store:
-        happenings = store.dyad_happenings(**dyad, limit=limit, offset=offset)
+        cells = store.dyad_cells(**dyad, limit=limit, offset=offset)
         total = store.dyad_cell_count(**dyad)
-    points = dyad_series(happenings, state.plover, period, source=dyad["source"],
-                         target=dyad["target"])
-    return page(points, total, limit, offset)
+    return page([dyad_point(c, state.plover, period) for c in cells], total, limit, offset)
 
 
 @router.get("/indices/{country}", response_model=IndexReport, tags=["relations"])

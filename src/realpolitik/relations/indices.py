@@ -41,7 +41,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from realpolitik.events.lexicon import PloverTable
-from realpolitik.records import Happening
+from realpolitik.records import DyadCell, Happening, ScoredGroup
 from realpolitik.relations.scoring import (
     Evidence,
     Tally,
@@ -81,9 +81,10 @@ def period_start(day: dt.date, period: Period) -> dt.date:
     return day if period == "day" else day - dt.timedelta(days=day.weekday())
 
 
-def dyad_series(happenings: Iterable[Happening], plover: PloverTable, period: Period = "week",
-                source: str | None = None, target: str | None = None) -> list[DyadPoint]:
-    """Time series per ordered pair of countries (dyad) and period."""
+def dyad_cells(happenings: Iterable[Happening], period: Period = "week",
+               source: str | None = None, target: str | None = None) -> list[DyadCell]:
+    """The dyad cells of ``happenings``, counted in Python as the store counts them in SQL
+    (``Store.dyad_cells``): dated, both sides a country, ordered by source, target, start."""
     cells: dict[tuple[str, str, dt.date], list[Happening]] = defaultdict(list)
     for h in happenings:
         if h.date is None or h.target is None or not h.source.country or not h.target.country:
@@ -91,25 +92,43 @@ def dyad_series(happenings: Iterable[Happening], plover: PloverTable, period: Pe
         if (source and h.source.country != source) or (target and h.target.country != target):
             continue
         cells[(h.source.country, h.target.country, period_start(h.date, period))].append(h)
-    points = []
+    out = []
     for (src, tgt, start), hs in sorted(cells.items()):
-        by_type: dict[str, int] = defaultdict(int)
-        by_quad: dict[str, int] = defaultdict(int)
-        by_pol: dict[str, int] = defaultdict(int)
-        tally = Tally(plover)
+        groups: dict[tuple[str, bool, str], int] = defaultdict(int)
         for h in hs:
-            by_type[h.type] += 1
-            by_quad[plover.types[h.type].quad_class] += 1
-            by_pol["negated" if h.negated else POLARITY[h.modality]] += 1
-            tally.add(h)
-        points.append(DyadPoint(
-            source=src, target=tgt, period=period, start=start, happenings=len(hs),
-            origins=len({o for h in hs for o in h.origins}), by_type=dict(by_type),
-            by_quad_class=dict(by_quad), by_polarity=dict(by_pol),
-            by_column={k: v for k, v in tally.scores().items() if v},
-            score=round(sum(signed_of(h, plover) for h in hs), 3),
-            evidence=[h.id for h in hs]))
-    return points
+            groups[(h.type, h.negated, h.modality)] += 1
+        out.append(DyadCell(
+            source=src, target=tgt, start=start,
+            groups=[ScoredGroup(type=t, negated=n, modality=m, happenings=k)  # type: ignore[arg-type]
+                    for (t, n, m), k in groups.items()],
+            origins=len({o for h in hs for o in h.origins}), evidence=[h.id for h in hs]))
+    return out
+
+
+def dyad_point(cell: DyadCell, plover: PloverTable, period: Period) -> DyadPoint:
+    """Score one counted cell: its groups weigh through ``relations.scoring``."""
+    by_type: dict[str, int] = defaultdict(int)
+    by_quad: dict[str, int] = defaultdict(int)
+    by_pol: dict[str, int] = defaultdict(int)
+    tally, score = Tally(plover), 0.0
+    for g in cell.groups:
+        by_type[g.type] += g.happenings
+        by_quad[plover.types[g.type].quad_class] += g.happenings
+        by_pol["negated" if g.negated else POLARITY[g.modality]] += g.happenings
+        tally.weigh(g, g.happenings)
+        score += g.happenings * signed_of(g, plover)
+    return DyadPoint(
+        source=cell.source, target=cell.target, period=period, start=cell.start,
+        happenings=sum(g.happenings for g in cell.groups), origins=cell.origins,
+        by_type=dict(by_type), by_quad_class=dict(by_quad), by_polarity=dict(by_pol),
+        by_column={k: v for k, v in tally.scores().items() if v}, score=round(score, 3),
+        evidence=cell.evidence)
+
+
+def dyad_series(happenings: Iterable[Happening], plover: PloverTable, period: Period = "week",
+                source: str | None = None, target: str | None = None) -> list[DyadPoint]:
+    """Time series per ordered pair of countries (dyad) and period."""
+    return [dyad_point(c, plover, period) for c in dyad_cells(happenings, period, source, target)]
 
 
 # -------------------------------------------------------------------------- indices

@@ -111,10 +111,17 @@ class Tally:
 
     def add(self, h: Happening) -> Column | None:
         """Count ``h`` in its column (if any) and return the column."""
+        column = self.weigh(h)
+        if column is not None:
+            self._origins[column].update(h.origins)
+        return column
+
+    def weigh(self, h: Scored, times: int = 1) -> Column | None:
+        """Add ``times`` x the weight of ``h`` to its column (origins untouched): a group
+        of happenings scoring cannot tell apart counts in one step."""
         column = column_of(h, self.plover)
         if column is not None:
-            self.weights[column] += weight_of(h, self.plover)
-            self._origins[column].update(h.origins)
+            self.weights[column] += times * weight_of(h, self.plover)
         return column
 
     def scores(self) -> dict[str, float]:

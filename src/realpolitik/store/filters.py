@@ -40,9 +40,8 @@ HAPPENING_FILTERS: Filters = {
 }
 
 ARTICLE_FILTERS: Filters = {
-    "country": ("(a.id IN (SELECT article_id FROM events WHERE source_country = $country "
-                "OR target_country = $country) "
-                "OR a.id IN (SELECT article_id FROM mentions WHERE country = $country))"),
+    # article_countries: the countries of an article's events and mentions (derived)
+    "country": "a.id IN (SELECT article_id FROM article_countries WHERE country = $country)",
     "since": "a.published >= $since",
     "until": "a.published <= $until",
     "story_id": "a.story_id = $story_id",

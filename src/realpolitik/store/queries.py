@@ -15,7 +15,16 @@ from typing import Any, Literal
 import pyarrow as pa
 from pydantic import BaseModel
 
-from realpolitik.records import ActorMention, Article, CodedArticle, Event, Happening, Story
+from realpolitik.records import (
+    ActorMention,
+    Article,
+    CodedArticle,
+    DyadCell,
+    Event,
+    Happening,
+    ScoredGroup,
+    Story,
+)
 from realpolitik.store.connection import Connection
 from realpolitik.store.filters import (
     ACTOR_FILTERS,
@@ -59,25 +68,60 @@ class Listing:
     order: str  # ORDER BY over the selected columns
     select: str = "*"
     keys: str = ""  # the columns ORDER BY needs: the page is cut on these, then read
+    bucket: str = ""  # the leading sort key (``order`` starts with it, NULLS LAST)
+    split: str = ""  # the second sort key (never NULL), to split one large bucket on
 
 
 EVENTS = Listing("events e", EVENT_FILTERS, 'day NULLS LAST, article_id, section, "start", id',
-                 keys='e.id, e.day, e.article_id, e.section, e."start"')
-HAPPENINGS = Listing("happenings h", HAPPENING_FILTERS, "date NULLS LAST, id")
-ARTICLES = Listing("articles a", ARTICLE_FILTERS, "published NULLS LAST, id")
-STORIES = Listing("stories s", STORY_FILTERS, "first_date NULLS LAST, id")
+                 keys='e.id, e.happening_id, e.day, e.article_id, e.section, e."start"',
+                 bucket="e.day", split="e.article_id")
+HAPPENINGS = Listing("happenings h", HAPPENING_FILTERS, "date NULLS LAST, id", keys="h.id, h.date",
+                     bucket="h.date")
+ARTICLES = Listing("articles a", ARTICLE_FILTERS, "published NULLS LAST, id",
+                   keys="a.id, a.published", bucket="a.published")
+STORIES = Listing("stories s", STORY_FILTERS, "first_date NULLS LAST, id",
+                  bucket="s.first_date")
 ACTORS = Listing("actor_counts ac", ACTOR_FILTERS,
                  "mentions + events DESC, country NULLS LAST, name")
 
-# A mention's outlets and origins are its happening's (joined in on the page only).
+# A mention's outlets and origins are its happening's (joined in on the page only;
+# ``{happenings}`` is the table, or only the page's happenings by id).
 _WITH_HAPPENING = ("SELECT p.*, COALESCE(h.outlets, []) AS outlets, "
                    "COALESCE(h.origins, []) AS origins FROM ({inner}) p "
-                   "LEFT JOIN happenings h ON h.id = p.happening_id ORDER BY {order}")
+                   "LEFT JOIN {happenings} h ON h.id = p.happening_id ORDER BY {order}")
+_PAGE_HAPPENINGS = "(SELECT id, outlets, origins FROM happenings WHERE list_contains($hids, id))"
 
 
-def _page_sql(listing: Listing, values: dict[str, Any], limit: int | None, offset: int
-              ) -> tuple[str, dict[str, Any]]:
+# From this offset on, a page is cut by seeking first: a histogram of the leading sort key
+# (e.g. 757 days) tells which of its values hold the page, so only those rows are sorted.
+SEEK_OFFSET = 10_000
+# An export sorts at most about this many rows at a time (whole values of the leading key).
+EXPORT_CHUNK_ROWS = 50_000
+Range = tuple[str, dict[str, Any]]  # a condition on a listing's bucket and its parameters
+
+
+def _bucket_range(bucket: str, lo: Any, hi: Any) -> Range:
+    """``lo <= bucket <= hi`` in the listing's order (NULLS LAST; None is the NULL value)."""
+    if lo is None:
+        return f"{bucket} IS NULL", {}
+    if hi is None:
+        return f"({bucket} >= $bucket_lo OR {bucket} IS NULL)", {"bucket_lo": lo}
+    return f"{bucket} BETWEEN $bucket_lo AND $bucket_hi", {"bucket_lo": lo, "bucket_hi": hi}
+
+
+def _where(listing: Listing, values: dict[str, Any], extra: Range | None = None
+           ) -> tuple[str, dict[str, Any]]:
+    """The listing's WHERE clause for ``values``, and ``extra`` (a bucket range) if given."""
     clause, params = where(listing.filters, values)
+    if extra is not None:
+        clause += f"{' AND' if clause else ' WHERE'} {extra[0]}"
+        params.update(extra[1])
+    return clause, params
+
+
+def _page_sql(listing: Listing, values: dict[str, Any], limit: int | None, offset: int,
+              extra: Range | None = None) -> tuple[str, dict[str, Any]]:
+    clause, params = _where(listing, values, extra)
     sql = f"SELECT {listing.select} FROM {listing.source}{clause} ORDER BY {listing.order}"
     if limit is not None:
         sql += " LIMIT $limit"
@@ -118,20 +162,103 @@ def _literal(value: Any) -> str:
 class Queries(Connection):
     """The store's reads; every list method takes ``limit`` and ``offset``."""
 
+    def _histogram(self, listing: Listing, values: dict[str, Any]) -> list[tuple[Any, int]]:
+        """(value of the leading sort key, matching rows) in listing order."""
+        clause, params = _where(listing, values)
+        rows = self.con.execute(
+            f"SELECT {listing.bucket} AS k, count(*) FROM {listing.source}{clause} "
+            "GROUP BY k ORDER BY k NULLS LAST", params).fetchall()
+        return [(k, int(n)) for k, n in rows]
+
+    def _seek(self, listing: Listing, values: dict[str, Any], limit: int, offset: int
+              ) -> tuple[Range, int] | None:
+        """The bucket range holding rows ``offset .. offset + limit`` and the offset of the
+        page inside it (None past the end): the same page, sorting only that range."""
+        seen, first, last, skip = 0, None, None, 0
+        found = False
+        for k, n in self._histogram(listing, values):
+            if seen + n > offset:
+                if not found:
+                    found, first, skip = True, k, offset - seen
+                last = k
+                if seen + n >= offset + limit:
+                    break
+            seen += n
+        if not found:
+            return None
+        return _bucket_range(listing.bucket, first, last), skip
+
+    def _chunks(self, listing: Listing, values: dict[str, Any], rows: int) -> list[Range]:
+        """Consecutive ranges of about ``rows`` matching rows each, in listing order,
+        covering every match: runs of whole buckets, and a bucket above ``rows`` split on
+        the next sort key (``listing.split``)."""
+        out: list[Range] = []
+        run: list[Any] = []  # buckets of the open range
+        size = 0
+        for k, n in self._histogram(listing, values):
+            if n > rows and listing.split:
+                if run:
+                    out.append(_bucket_range(listing.bucket, run[0], run[-1]))
+                    run, size = [], 0
+                out += self._split(listing, values, k, rows)
+                continue
+            run.append(k)
+            size += n
+            if size >= rows:
+                out.append(_bucket_range(listing.bucket, run[0], run[-1]))
+                run, size = [], 0
+        if run:
+            out.append(_bucket_range(listing.bucket, run[0], run[-1]))
+        return out
+
+    def _split(self, listing: Listing, values: dict[str, Any], bucket: Any, rows: int
+               ) -> list[Range]:
+        """Ranges of ``listing.split`` values of about ``rows`` rows inside one bucket."""
+        if bucket is None:
+            one: Range = (f"{listing.bucket} IS NULL", {})
+        else:
+            one = (f"{listing.bucket} = $bucket_eq", {"bucket_eq": bucket})
+        clause, params = _where(listing, values, one)
+        counts = self.con.execute(
+            f"SELECT {listing.split} AS k, count(*) FROM {listing.source}{clause} "
+            "GROUP BY k ORDER BY k", params).fetchall()
+        out: list[Range] = []
+        first, size = None, 0
+        for i, (k, n) in enumerate(counts):
+            first = k if size == 0 else first
+            size += n
+            if size >= rows or i == len(counts) - 1:
+                out.append((f"{one[0]} AND {listing.split} BETWEEN $split_lo AND $split_hi",
+                            {**one[1], "split_lo": first, "split_hi": k}))
+                size = 0
+        return out
+
     def _list(self, listing: Listing, values: dict[str, Any], limit: int | None = None,
               offset: int = 0) -> list[dict[str, Any]]:
+        extra = None
+        if listing.bucket and limit is not None and offset >= SEEK_OFFSET:
+            seek = self._seek(listing, values, limit, offset)
+            if seek is None:
+                return []
+            extra, offset = seek
+        happenings: str = "happenings"
+        joined: dict[str, Any] = {}
         if listing.keys and limit is not None:
             # cut the page on the sort keys alone, then read only the page's rows
             keyed = Listing(listing.source, listing.filters, listing.order, listing.keys)
-            sql, params = _page_sql(keyed, values, limit, offset)
-            ids = [r[0] for r in self.con.execute(sql, params).fetchall()]
-            if not ids:
+            sql, params = _page_sql(keyed, values, limit, offset, extra)
+            keys = self.con.execute(sql, params).fetchall()
+            if not keys:
                 return []
-            values = {"ids": ids}
-            limit, offset = None, 0
-        sql, params = _page_sql(listing, values, limit, offset)
+            values = {"ids": [r[0] for r in keys]}
+            limit, offset, extra = None, 0, None
+            if listing is EVENTS:  # the second key is the happening: join only the page's
+                happenings = _PAGE_HAPPENINGS
+                joined = {"hids": [r[1] for r in keys if r[1] is not None]}
+        sql, params = _page_sql(listing, values, limit, offset, extra)
         if listing is EVENTS:
-            sql = _WITH_HAPPENING.format(inner=sql, order=listing.order)
+            sql = _WITH_HAPPENING.format(inner=sql, order=listing.order, happenings=happenings)
+            params.update(joined)
         return self._dicts(sql, params)
 
     def _count(self, listing: Listing, values: dict[str, Any]) -> int:
@@ -171,22 +298,28 @@ class Queries(Connection):
     def count_events(self, **filters: Any) -> int:
         return self._count(EVENTS, filters)
 
-    def event_batches(self, batch_rows: int = 50_000, **filters: Any
-                      ) -> Iterator[pa.RecordBatch]:
+    def event_batches(self, batch_rows: int = 50_000, chunk_rows: int = EXPORT_CHUNK_ROWS,
+                      **filters: Any) -> Iterator[pa.RecordBatch]:
         """Events as Arrow record batches shaped like ``Event`` (actors as structs),
-        in listing order, streamed from DuckDB: memory stays bounded at any store size."""
-        clause, params = where(EVENTS.filters, filters)
+        in listing order, streamed from DuckDB: memory stays bounded at any store size.
+
+        The listing is read in consecutive ranges of days (about ``chunk_rows`` events
+        each), so DuckDB sorts one range at a time and joins only its happenings."""
         columns = _export_select(Event, "p").replace('p."outlets"', "h.outlets").replace(
             'p."origins"', "h.origins")
         order = ", ".join(f"p.{key}" for key in EVENTS.order.split(", "))
-        sql = (f"SELECT {columns} FROM (SELECT {EVENTS.select} FROM {EVENTS.source}{clause}) p"
-               f" LEFT JOIN happenings h ON h.id = p.happening_id ORDER BY {order}")
-        # a relation (not an executed result) streams: DuckDB produces one batch at a time
-        cursor = self.con.cursor()
-        try:
-            yield from cursor.sql(sql, params=params).to_arrow_reader(batch_rows)
-        finally:
-            cursor.close()
+        for chunk in self._chunks(EVENTS, filters, chunk_rows):
+            clause, params = _where(EVENTS, filters, chunk)
+            rows = f"SELECT {EVENTS.select} FROM {EVENTS.source}{clause}"
+            sql = (f"SELECT {columns} FROM ({rows}) p LEFT JOIN (SELECT id, outlets, origins "
+                   f"FROM happenings WHERE id IN (SELECT happening_id FROM ({rows}))) h "
+                   f"ON h.id = p.happening_id ORDER BY {order}")
+            # a relation (not an executed result) streams: DuckDB produces one batch at a time
+            cursor = self.con.cursor()
+            try:
+                yield from cursor.sql(sql, params=params).to_arrow_reader(batch_rows)
+            finally:
+                cursor.close()
 
     def event(self, event_id: str) -> Event | None:
         found = self.events(ids=[event_id])
@@ -197,14 +330,16 @@ class Queries(Connection):
         rows = self._dicts(
             _WITH_HAPPENING.format(
                 inner="SELECT * FROM events WHERE happening_id = $h",
-                order='date NULLS LAST, article_id, "start", id'), {"h": happening_id})
+                order='date NULLS LAST, article_id, "start", id',
+                happenings="(SELECT * FROM happenings WHERE id = $h)"), {"h": happening_id})
         return [row_to_event(r) for r in rows]
 
     def events_for_articles(self, article_ids: list[str]) -> list[Event]:
         rows = self._dicts(
             _WITH_HAPPENING.format(
                 inner="SELECT * FROM events WHERE list_contains($ids, article_id)",
-                order='article_id, section, "start", id'), {"ids": list(article_ids)})
+                order='article_id, section, "start", id', happenings="happenings"),
+            {"ids": list(article_ids)})
         return [row_to_event(r) for r in rows]
 
     # ---------------------------------------------------------------- happenings
@@ -243,11 +378,13 @@ class Queries(Connection):
             f"SELECT count(*) FROM (SELECT DISTINCT source_country, target_country, _start "
             f"FROM ({sql}))", params))
 
-    def dyad_happenings(self, source: str | None = None, target: str | None = None,
-                        period: Period = "week", limit: int | None = None, offset: int = 0
-                        ) -> list[Happening]:
-        """The happenings of one page of dyad cells (cells ordered by source, target,
-        period start), in ``happenings()`` order: what ``dyad_series`` reads for that page."""
+    def dyad_cells(self, source: str | None = None, target: str | None = None,
+                   period: Period = "week", limit: int | None = None, offset: int = 0
+                   ) -> list[DyadCell]:
+        """One page of dyad cells (ordered by source, target, period start), counted in
+        SQL: per cell its happenings grouped by what scoring reads (type, negated,
+        modality), its distinct origins and its happening ids (by date, id).
+        ``relations.indices.dyad_point`` scores each cell; no happening record is built."""
         sql, params = self._dyad_cells(source, target, period)
         page = ""
         if limit is not None:
@@ -255,13 +392,24 @@ class Queries(Connection):
             params.update(limit=limit, offset=offset)
         start = "h.date" if period == "day" else "CAST(date_trunc('week', h.date) AS DATE)"
         keep = sql.split(" FROM happenings h", 1)[1]
-        rows = self._dicts(
+        rows = self.con.execute(
             f"WITH cells AS (SELECT DISTINCT source_country AS c1, target_country AS c2, "
-            f"_start AS c3 FROM ({sql}) ORDER BY c1, c2, c3{page}) "
-            f"SELECT h.* FROM happenings h JOIN cells ON h.source_country = cells.c1 AND "
-            f"h.target_country = cells.c2 AND {start} = cells.c3{keep} ORDER BY h.date, h.id",
-            params)
-        return [row_to_happening(r) for r in rows]
+            f"_start AS c3 FROM ({sql}) ORDER BY c1, c2, c3{page}), "
+            f"hs AS MATERIALIZED (SELECT cells.*, h.id, h.date, h.origins, h.type, h.negated, "
+            f"h.modality FROM happenings h JOIN cells ON h.source_country = cells.c1 AND "
+            f"h.target_country = cells.c2 AND {start} = cells.c3{keep}), "
+            "g AS (SELECT c1, c2, c3, list({'type': type, 'negated': negated, "
+            "'modality': modality, 'happenings': n} ORDER BY first) AS groups FROM ("
+            "SELECT c1, c2, c3, type, negated, modality, count(*) AS n, "
+            "min({'d': date, 'i': id}) AS first FROM hs GROUP BY ALL) GROUP BY ALL), "
+            "o AS (SELECT c1, c2, c3, len(list_distinct(flatten(list(COALESCE(origins, []))))) "
+            "AS origins, list(id ORDER BY date, id) AS evidence FROM hs GROUP BY ALL) "
+            "SELECT o.c1, o.c2, o.c3, g.groups, o.origins, o.evidence FROM o "
+            "JOIN g USING (c1, c2, c3) ORDER BY o.c1, o.c2, o.c3", params).fetchall()
+        return [DyadCell(source=c1, target=c2, start=c3,
+                         groups=[ScoredGroup(**g) for g in groups], origins=origins,
+                         evidence=evidence)
+                for c1, c2, c3, groups, origins, evidence in rows]
 
     # ------------------------------------------------------------------- stories
     def stories(self, country: str | None = None, since: dt.date | None = None,

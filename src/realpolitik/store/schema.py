@@ -246,6 +246,25 @@ MIGRATIONS.append((
     """,
 ))
 
+MIGRATIONS.append((
+    "article_countries: every country an article's events or mentions name, for filters",
+    """
+    -- Derived from events (source and target) and mentions; kept by Writes._save, which
+    -- stores an article's events and mentions together (neither is changed afterwards).
+    CREATE TABLE article_countries (
+        article_id VARCHAR NOT NULL,
+        country    VARCHAR NOT NULL,
+        PRIMARY KEY (article_id, country)
+    );
+    INSERT INTO article_countries
+    SELECT DISTINCT article_id, country FROM (
+        SELECT article_id, source_country AS country FROM events
+        UNION ALL SELECT article_id, target_country FROM events
+        UNION ALL SELECT article_id, country FROM mentions)
+    WHERE country IS NOT NULL;
+    """,
+))
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

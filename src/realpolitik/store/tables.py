@@ -125,8 +125,12 @@ PROFILES = TableSpec("article_profiles", None, lead=(
     Column("actors", "VARCHAR[]", pa.list_(pa.string())),
     Column("types", "VARCHAR[]", pa.list_(pa.string()))))
 
+# Derived: each country an article's events (source or target) or mentions name.
+ARTICLE_COUNTRIES = TableSpec("article_countries", None, lead=(
+    Column("article_id", *_S), Column("country", *_S)))
+
 RECORD_TABLES: tuple[TableSpec, ...] = (ARTICLES, ACTORS, MENTIONS, EVENTS, HAPPENINGS,
-                                        STORIES, PROFILES)
+                                        STORIES, PROFILES, ARTICLE_COUNTRIES)
 
 ARTICLE_SCHEMA = ARTICLES.arrow()
 ACTOR_SCHEMA = ACTORS.arrow()
@@ -135,3 +139,4 @@ EVENT_SCHEMA = EVENTS.arrow()
 HAPPENING_SCHEMA = HAPPENINGS.arrow()
 STORY_SCHEMA = STORIES.arrow()
 PROFILE_SCHEMA = PROFILES.arrow()
+ARTICLE_COUNTRY_SCHEMA = ARTICLE_COUNTRIES.arrow()

@@ -27,6 +27,7 @@ from realpolitik.store.rows import (
 )
 from realpolitik.store.tables import (
     ACTOR_SCHEMA,
+    ARTICLE_COUNTRY_SCHEMA,
     ARTICLE_SCHEMA,
     EVENT_SCHEMA,
     HAPPENING_SCHEMA,
@@ -147,11 +148,17 @@ class Writes(Connection):
                 aid = actor_id(r.country, r.sector, r.name)
                 actors.setdefault(aid, {"id": aid, "country": r.country,
                                         "sector": r.sector, "name": r.name})
+        countries = {(m["article_id"], m["country"]) for m in mentions
+                     if m["country"] is not None}
+        countries |= {(e["article_id"], e[side]) for e in events.values()
+                      for side in ("source_country", "target_country") if e[side] is not None}
         self._insert([
             ("articles", ARTICLE_SCHEMA, articles),
             ("actors", ACTOR_SCHEMA, list(actors.values())),
             ("mentions", MENTION_SCHEMA, mentions),
             ("events", EVENT_SCHEMA, list(events.values())),
+            ("article_countries", ARTICLE_COUNTRY_SCHEMA,
+             [{"article_id": a, "country": c} for a, c in sorted(countries)]),
         ])
         status = "stored" if articles else "skipped"
         self.con.execute(
