@@ -17,9 +17,13 @@ candidates, never with every stored article:
 
    if it reaches ``join_threshold``, else it starts a story. A story is scored by its
    centroid, not by its closest member, so one bridging article cannot chain two stories.
-4. **Merge**: after a batch, each touched story may merge with at most one other story
-   whose centroid is within ``merge_threshold`` (same scoring, dates overlapping); at
-   most ``max_merges`` merges a batch, in a fixed order. Bounded and deterministic.
+   A story about other countries is not a candidate at all (``countries_clash``: each
+   side has a country the other never names; organisations do not count), however alike
+   the texts.
+4. **Merge**: after a batch, each touched story may merge with at most one of the stories
+   its new articles were compared with whose centroid is within ``merge_threshold`` (same
+   scoring, dates overlapping, no country clash); at most ``max_merges`` merges a batch,
+   in a fixed order. Bounded and deterministic.
 
 Within one call the result does not depend on the order of the input lists (articles are
 sorted first). Arriving one by one in a different order can give a different partition;
