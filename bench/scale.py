@@ -4,6 +4,7 @@
    with where the ingest CPU goes;
 2. B-cubed and the largest story versus its true size on the coded synthetic corpus;
 3. story-grouping CPU seconds per article at 1k, 10k, 50k and 200k stored articles
+   (1,000 arrivals at random dates, then 1,000 more in date order)
    (coded profiles replicated with new ids, shifted dates, vectors under a signed
    permutation (an orthogonal map) and salted
    MinHash signatures, so replicas are unrelated stories), and the largest story after
@@ -12,7 +13,11 @@
    the machine may be shared).
 
 ``--happenings`` sizes the coded corpus, ``--sizes`` the grouping sizes, ``--no-ray``
-skips 4. Targets are printed beside the figures; nothing here fails a build.
+skips 4, ``--grouping-only`` skips 4 and the timing passes of 1 (the corpus is still
+ingested: its profiles are what 2 and 3 group). Beside the CPU per article, 3 prints the
+ANN's recall at each size: the share of the exactly nearest neighbours within cosine
+distance 0.45 (the articles an arrival could join) that the bucket search returned.
+Targets are printed beside the figures; nothing here fails a build.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from realpolitik.actors.gazetteer import Gazetteer
 from realpolitik.stories.features import ArticleProfile
 from realpolitik.stories.grouping import StoryIndex, StorySettings, bcubed
 from scale_corpus import START, generate
@@ -68,7 +74,7 @@ def gold_by_article(store, corpus: Path) -> dict[str, str]:
     return out
 
 
-def ingest_figures(files: list[Path], db: Path, corpus: Path) -> dict:
+def ingest_figures(files: list[Path], db: Path, corpus: Path, timings: bool = True) -> dict:
     from realpolitik.pipeline import Pipeline
     from realpolitik.store import Store
     from realpolitik.stories.assembly import story_updater
@@ -87,6 +93,14 @@ def ingest_figures(files: list[Path], db: Path, corpus: Path) -> dict:
         result = service.ingest_files([str(f) for f in files], pipe.normalise_outlet)
         ingest_cpu = cpu() - start
         arts = store.articles()
+        from realpolitik.stories.assembly import profile_from_row
+
+        out = {"articles": result.new_articles, "ingest_cpu": ingest_cpu,
+               "gold": gold_by_article(store, corpus),
+               "story_of": {a.id: a.story_id for a in arts if a.story_id},
+               "profiles": [profile_from_row(r) for r in store.profile_rows()]}
+        if not timings:
+            return out
         texts = [a.text for a in arts]
         start = cpu()
         for _ in pipe.nlp.parser.pipe(texts, batch_size=256):
@@ -100,13 +114,8 @@ def ingest_figures(files: list[Path], db: Path, corpus: Path) -> dict:
         start = cpu()
         embedder.encode([embedding_text(a) for a in arts])
         embed_cpu = cpu() - start
-        from realpolitik.stories.assembly import profile_from_row
-
-        return {"articles": result.new_articles, "events": sum(len(c.events) for c in coded),
-                "ingest_cpu": ingest_cpu, "spacy_cpu": spacy_cpu, "code_cpu": code_cpu,
-                "embed_cpu": embed_cpu, "gold": gold_by_article(store, corpus),
-                "story_of": {a.id: a.story_id for a in arts if a.story_id},
-                "profiles": [profile_from_row(r) for r in store.profile_rows()]}
+        return {**out, "events": sum(len(c.events) for c in coded), "spacy_cpu": spacy_cpu,
+                "code_cpu": code_cpu, "embed_cpu": embed_cpu}
 
 
 def replicate(profiles: list[ArticleProfile], gold: dict[str, str], replica: int
@@ -135,9 +144,12 @@ def replicate(profiles: list[ArticleProfile], gold: dict[str, str], replica: int
 def grouping_figures(profiles: list[ArticleProfile], gold: dict[str, str], sizes: list[int],
                      probe: int, stream: int, freeze: bool = False) -> dict:
     settings = StorySettings()
-    index = StoryIndex(settings)
+    igos = Gazetteer.load().igo_codes()
+    index = StoryIndex(settings, igos)
     replica = 0
     per_article: dict[int, float] = {}
+    recall: dict[int, float] = {}
+    in_order: dict[int, float] = {}
     for size in sorted(sizes):
         while len(index.profiles) < size:  # fill with correctly grouped replicas
             replica += 1
@@ -146,17 +158,23 @@ def grouping_figures(profiles: list[ArticleProfile], gold: dict[str, str], sizes
         if freeze:  # the loaded state is long-lived: keep it out of the cyclic GC's scans
             gc.collect()
             gc.freeze()
-        fresh: list[ArticleProfile] = []
-        while len(fresh) < probe:
-            replica += 1
-            fresh += replicate(profiles, gold, replica)[0]
-        fresh = fresh[:probe]
-        start = time.process_time()
-        for i in range(0, len(fresh), 50):  # arriving in batches of 50
-            index.add(fresh[i:i + 50])
-        per_article[size] = (time.process_time() - start) / len(fresh)
+        for ordered in (False, True):  # dates at random, then a second set in date order
+            fresh: list[ArticleProfile] = []
+            while len(fresh) < probe:
+                replica += 1
+                fresh += replicate(profiles, gold, replica)[0]
+            fresh = fresh[:probe]
+            if ordered:
+                fresh.sort(key=ArticleProfile.sort_key)
+            start = time.process_time()
+            for i in range(0, len(fresh), 50):  # arriving in batches of 50
+                index.add(fresh[i:i + 50])
+            (in_order if ordered else per_article)[size] = \
+                (time.process_time() - start) / len(fresh)
+            if not ordered:
+                recall[size] = ann_recall(index, fresh[:200])
     # a stream grouped article by article (batches of 50), against its true stories
-    streamed = StoryIndex(settings)
+    streamed = StoryIndex(settings, igos)
     truth: dict[str, str] = {}
     arrivals: list[ArticleProfile] = []
     r = 10_000
@@ -174,10 +192,24 @@ def grouping_figures(profiles: list[ArticleProfile], gold: dict[str, str], sizes
     biggest = Counter(got.values()).most_common(1)[0][0]
     members = [a for a, s in got.items() if s == biggest]
     own_truth = Counter(truth[a] for a in members).most_common(1)[0][0]
-    return {"per_article": per_article, "stream": len(arrivals),
-            "stream_f1": bcubed(got, truth)[2], "stream_largest": len(members),
+    return {"per_article": per_article, "recall": recall, "in_order": in_order,
+            "stream": len(arrivals), "stream_f1": bcubed(got, truth)[2],
+            "stream_largest": len(members),
             "stream_largest_true": true_sizes[own_truth],
             "stream_max_true": max(true_sizes.values())}
+
+
+def ann_recall(index: StoryIndex, probes: list[ArticleProfile], within: float = 0.45
+               ) -> float:
+    """Share of the exactly nearest neighbours within cosine distance ``within`` of each
+    probe that the index's (approximate) search also returns."""
+    found = wanted = 0
+    for p in probes:
+        close = {a for a in index.neighbours(p, exact=True) if a != p.id
+                 and 1.0 - float(np.dot(p.vector, index.profiles[a].vector)) <= within}
+        found += len(close & set(index.neighbours(p)))
+        wanted += len(close)
+    return found / wanted if wanted else 1.0
 
 
 def ray_figures(files: list[Path], tmp: Path, workers: list[int]) -> dict[int, tuple[float, int]]:
@@ -208,6 +240,18 @@ def ray_figures(files: list[Path], tmp: Path, workers: list[int]) -> dict[int, t
     return out
 
 
+def ingest_report(ing: dict) -> None:
+    n = ing["articles"]
+    ratio = ing["spacy_cpu"] / ing["ingest_cpu"]
+    print(f"ingest: {n} articles, {ing['events']} events; {n / ing['ingest_cpu']:.2f} "
+          f"articles per CPU s; bare spaCy nlp.pipe {n / ing['spacy_cpu']:.2f}; "
+          f"ratio {ratio:.2f} (target >= 0.6)")
+    print(f"  CPU s per article: full ingest {ing['ingest_cpu'] / n:.3f} = coding "
+          f"{ing['code_cpu'] / n:.3f} (of which spaCy {ing['spacy_cpu'] / n:.3f}) + "
+          f"story embedding {ing['embed_cpu'] / n:.3f} + reading, storing, grouping "
+          f"{(ing['ingest_cpu'] - ing['code_cpu'] - ing['embed_cpu']) / n:.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--happenings", type=int, default=120)
@@ -215,6 +259,8 @@ def main() -> None:
     parser.add_argument("--probe", type=int, default=1000, help="articles timed per size")
     parser.add_argument("--stream", type=int, default=20000)
     parser.add_argument("--no-ray", action="store_true")
+    parser.add_argument("--grouping-only", action="store_true",
+                        help="skip Ray and the ingest timing passes (stories and grouping)")
     parser.add_argument("--gc-freeze", action="store_true",
                         help="gc.freeze() the stored state before timing grouping")
     args = parser.parse_args()
@@ -228,16 +274,9 @@ def main() -> None:
         files = split(corpus, folder)
         print(f"synthetic corpus: {made['articles']} articles from {made['happenings']} "
               f"happenings in {len(files)} files, two years of dates")
-        ing = ingest_figures(files, tmp / "ingest.duckdb", corpus)
-        n = ing["articles"]
-        ratio = ing["spacy_cpu"] / ing["ingest_cpu"]
-        print(f"ingest: {n} articles, {ing['events']} events; {n / ing['ingest_cpu']:.2f} "
-              f"articles per CPU s; bare spaCy nlp.pipe {n / ing['spacy_cpu']:.2f}; "
-              f"ratio {ratio:.2f} (target >= 0.6)")
-        print(f"  CPU s per article: full ingest {ing['ingest_cpu'] / n:.3f} = coding "
-              f"{ing['code_cpu'] / n:.3f} (of which spaCy {ing['spacy_cpu'] / n:.3f}) + "
-              f"story embedding {ing['embed_cpu'] / n:.3f} + reading, storing, grouping "
-              f"{(ing['ingest_cpu'] - ing['code_cpu'] - ing['embed_cpu']) / n:.3f}")
+        ing = ingest_figures(files, tmp / "ingest.duckdb", corpus, not args.grouping_only)
+        if not args.grouping_only:
+            ingest_report(ing)
         gold, story_of, profiles = ing["gold"], ing["story_of"], ing["profiles"]
         p, r, f1 = bcubed(story_of, gold)
         true_sizes = Counter(gold.values())
@@ -252,10 +291,15 @@ def main() -> None:
         print("story grouping CPU ms per new article by stored articles: " + ", ".join(
             f"{s:,}: {v * 1000:.2f}" for s, v in g["per_article"].items())
             + f" (max/min {max(g['per_article'].values()) / base:.2f}; target <= 1.25)")
+        print("  a second set arriving in date order (a live feed; +1 probe stored): " + ", ".join(
+            f"{s:,}: {v * 1000:.2f}" for s, v in g["in_order"].items())
+            + f" (max/min {max(g['in_order'].values()) / min(g['in_order'].values()):.2f})")
+        print("  ANN recall of the neighbours within cosine distance 0.45: " + ", ".join(
+            f"{s:,}: {v:.3f}" for s, v in g["recall"].items()))
         print(f"replicated stream of {g['stream']:,} articles in shuffled batches of 50: "
               f"B-cubed F1 {g['stream_f1']:.3f}; largest story {g['stream_largest']}, its "
               f"true size {g['stream_largest_true']} (largest true {g['stream_max_true']})")
-        if not args.no_ray:
+        if not (args.no_ray or args.grouping_only):
             ray = ray_figures(files, tmp, [1, 2])
             print("Ray runner (local instance, wall clock incl. loading one pipeline per "
                   "worker): " + ", ".join(f"{w} worker{'s' if w > 1 else ''}: "

@@ -187,6 +187,10 @@ class Gazetteer:
         """True for international-organisation codes (UNO, EU, NATO, ICRC...)."""
         return code is not None and code in self._orgs
 
+    def igo_codes(self) -> frozenset[str]:
+        """Codes of every international organisation."""
+        return frozenset(self._orgs)
+
     def country_name(self, code: str | None) -> str | None:
         """Readable name for a country or IGO code (None if unknown)."""
         if code is None:

