@@ -75,9 +75,12 @@ def ingest_figures(files: list[Path], db: Path, corpus: Path) -> dict:
     from realpolitik.stories.embed import Embedder
     from realpolitik.workflow import IngestService
 
+    from realpolitik.ingest.language import load_identifier
+
     pipe = Pipeline()
     embedder = Embedder()
     embedder.encode(["warm up"])  # loading models is not throughput
+    load_identifier()  # the readers' language model, read once per process
     pipe.code_one(__import__("realpolitik.records", fromlist=["Article"]).Article(
         id="w", text="Warm up sentence."))
     with Store(db) as store:
