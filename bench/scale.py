@@ -69,13 +69,12 @@ def gold_by_article(store, corpus: Path) -> dict[str, str]:
 
 
 def ingest_figures(files: list[Path], db: Path, corpus: Path) -> dict:
+    from realpolitik.ingest.language import load_identifier
     from realpolitik.pipeline import Pipeline
     from realpolitik.store import Store
     from realpolitik.stories.assembly import story_updater
     from realpolitik.stories.embed import Embedder
     from realpolitik.workflow import IngestService
-
-    from realpolitik.ingest.language import load_identifier
 
     pipe = Pipeline()
     embedder = Embedder()
