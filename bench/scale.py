@@ -70,7 +70,7 @@ def gold_by_article(store, corpus: Path) -> dict[str, str]:
 
 def ingest_figures(files: list[Path], db: Path, corpus: Path) -> dict:
     from realpolitik.ingest.language import load_identifier
-    from realpolitik.pipeline import Pipeline
+    from realpolitik.pipeline import Pipeline, keep_loaded
     from realpolitik.store import Store
     from realpolitik.stories.assembly import story_updater
     from realpolitik.stories.embed import Embedder
@@ -80,6 +80,7 @@ def ingest_figures(files: list[Path], db: Path, corpus: Path) -> dict:
     embedder = Embedder()
     embedder.encode(["warm up"])  # loading models is not throughput
     load_identifier()  # the readers' language model, read once per process
+    keep_loaded()  # as the CLI does once its models are loaded
     pipe.code_one(__import__("realpolitik.records", fromlist=["Article"]).Article(
         id="w", text="Warm up sentence."))
     with Store(db) as store:

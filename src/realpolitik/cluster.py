@@ -55,9 +55,12 @@ class CodingWorker:
     """One loaded pipeline; codes chunks of sources into Parquet partitions (a Ray actor)."""
 
     def __init__(self, settings: IngestSettings, limits: IngestLimits, budget: Budget) -> None:
-        from realpolitik.pipeline import Pipeline
+        from realpolitik.ingest.language import load_identifier
+        from realpolitik.pipeline import Pipeline, keep_loaded
 
         self.pipeline = Pipeline()
+        load_identifier()  # before the reading children fork, so each inherits it
+        keep_loaded()
         self.service = IngestService(self.pipeline, None, settings)  # coding only
         self.limits, self.budget = limits, budget
 

@@ -17,7 +17,7 @@ from realpolitik.records import ActorMention, Article, Event
 SHINGLE_WORDS = 5
 NUM_PERM = 128
 MINHASH_SCHEME = "affine32"  # stored signatures are only comparable under one scheme
-LEAD_CHARS = 1200  # the lead says what the story is; the tail wanders into background
+LEAD_CHARS = 900  # the lead says what the story is; the tail wanders into background
 TOP_ACTORS = 6
 _WORD = re.compile(r"\w+", re.UNICODE)
 # The permutations datasketch draws from its fixed seed for every new MinHash (about 0.1 ms
