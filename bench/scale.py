@@ -183,17 +183,21 @@ def grouping_figures(profiles: list[ArticleProfile], gold: dict[str, str], sizes
             "stream_max_true": max(true_sizes.values())}
 
 
-def ray_figures(files: list[Path], tmp: Path, workers: list[int]) -> dict[int, tuple[float, int]]:
+def ray_figures(files: list[Path], tmp: Path, workers: list[int]
+                ) -> dict[int, tuple[float, int, float]]:
+    """Per worker count: wall seconds, articles, and CPU seconds (the driver's, storing and
+    grouping, plus the workers' reading and coding; pipeline loading not counted)."""
     import ray
 
     from realpolitik.cluster import ray_ingest
-    from realpolitik.pipeline import Pipeline
+    from realpolitik.pipeline import Pipeline, keep_loaded
     from realpolitik.store import Store
     from realpolitik.stories.assembly import story_updater
     from realpolitik.stories.embed import Embedder
     from realpolitik.workflow import IngestService
 
     pipe = Pipeline()
+    keep_loaded()
     out = {}
     for w in workers:
         ray.init(num_cpus=w, include_dashboard=False, log_to_driver=False,
@@ -202,10 +206,11 @@ def ray_figures(files: list[Path], tmp: Path, workers: list[int]) -> dict[int, t
             with Store(tmp / f"ray{w}.duckdb") as store:
                 service = IngestService(pipe, store, stories=story_updater(
                     pipe.gazetteer, pipe.plover, Embedder()))
-                start = time.perf_counter()
+                start, driver = time.perf_counter(), cpu()
                 result = ray_ingest([str(f) for f in files], service, workers=w,
                                     chunk_sources=1)
-                out[w] = (time.perf_counter() - start, result.new_articles)
+                out[w] = (time.perf_counter() - start, result.new_articles,
+                          cpu() - driver + result.worker_cpu)
         finally:
             ray.shutdown()
     return out
@@ -263,8 +268,12 @@ def main() -> None:
             print("Ray runner (local instance, wall clock incl. loading one pipeline per "
                   "worker): " + ", ".join(f"{w} worker{'s' if w > 1 else ''}: "
                                           f"{arts / secs:.2f} articles/s ({secs:.0f} s)"
-                                          for w, (secs, arts) in ray.items())
+                                          for w, (secs, arts, _) in ray.items())
                   + f"; speed-up {ray[1][0] / ray[2][0]:.2f}x")
+            print("  per CPU s (driver + workers' reading and coding, loading excluded): "
+                  + ", ".join(f"{w} worker{'s' if w > 1 else ''}: {arts / used:.2f} articles"
+                              for w, (_, arts, used) in ray.items())
+                  + f"; in-process ingest {n / ing['ingest_cpu']:.2f}")
 
 
 if __name__ == "__main__":
