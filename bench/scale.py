@@ -12,7 +12,8 @@
    the machine may be shared).
 
 ``--happenings`` sizes the coded corpus, ``--sizes`` the grouping sizes, ``--no-ray``
-skips 4. Targets are printed beside the figures; nothing here fails a build.
+skips 4, ``--ingest-only`` stops after 2. Targets are printed beside the figures; nothing
+here fails a build.
 """
 
 from __future__ import annotations
@@ -223,6 +224,8 @@ def main() -> None:
     parser.add_argument("--probe", type=int, default=1000, help="articles timed per size")
     parser.add_argument("--stream", type=int, default=20000)
     parser.add_argument("--no-ray", action="store_true")
+    parser.add_argument("--ingest-only", action="store_true",
+                        help="stop after the ingest ratio and the coded corpus's stories")
     parser.add_argument("--gc-freeze", action="store_true",
                         help="gc.freeze() the stored state before timing grouping")
     args = parser.parse_args()
@@ -255,6 +258,8 @@ def main() -> None:
         print(f"stories on the coded corpus: B-cubed P {p:.3f} R {r:.3f} F1 {f1:.3f}; largest "
               f"story {biggest[1]} articles, its happening has {own_size} (largest true "
               f"{max(true_sizes.values())}; target <= true + 10 %)")
+        if args.ingest_only:
+            return
         g = grouping_figures(profiles, gold, sizes, args.probe, args.stream, args.gc_freeze)
         base = min(g["per_article"].values())
         print("story grouping CPU ms per new article by stored articles: " + ", ".join(

@@ -227,10 +227,11 @@ def keep_loaded() -> None:
 
     Called by the process that owns a pipeline once it is loaded (the CLI, a Ray worker,
     the benchmarks): each full collection otherwise walks every object of the models,
-    which cost about a fifth of ingest's own CPU (bench/scale.py). Nothing loaded is freed
-    while the process lives, so nothing is lost; at exit they are handed back, so the
-    interpreter's last collection frees them as before (nanobind, under DuckDB, reports
-    objects still alive then as leaks).
+    which cost about a fifth of ingest's own CPU (bench/scale.py). The price: an object
+    allocated before the call that later becomes cyclic garbage waits for the exit; the
+    loaded models live as long as the process anyway. At exit everything is handed back,
+    so the interpreter's last collection frees it as before (nanobind, under DuckDB,
+    reports objects still alive then as leaks).
     """
     gc.freeze()
     atexit.unregister(gc.unfreeze)
