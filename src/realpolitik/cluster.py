@@ -18,6 +18,7 @@ stories (tests/test_cluster.py checks it on a two-worker local cluster).
 from __future__ import annotations
 
 import json
+import resource
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,16 @@ PARTITION_SCHEMA = pa.schema([
 ])
 
 
+CPU_KEY = b"realpolitik.cpu_seconds"  # partition metadata: the worker's CPU s for it
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds of this process and its finished children (the reading children)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
+        resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 class ClusterError(RuntimeError):
     """Ray could not be started or reached, or a worker failed."""
 
@@ -55,14 +66,18 @@ class CodingWorker:
     """One loaded pipeline; codes chunks of sources into Parquet partitions (a Ray actor)."""
 
     def __init__(self, settings: IngestSettings, limits: IngestLimits, budget: Budget) -> None:
-        from realpolitik.pipeline import Pipeline
+        from realpolitik.ingest.language import load_identifier
+        from realpolitik.pipeline import Pipeline, keep_loaded
 
         self.pipeline = Pipeline()
+        load_identifier()  # before the reading children fork, so each inherits it
+        keep_loaded()
         self.service = IngestService(self.pipeline, None, settings)  # coding only
         self.limits, self.budget = limits, budget
 
     def code_chunk(self, sources: list[Source]) -> bytes:
         """One Parquet partition (as bytes, so it reaches the driver on any cluster)."""
+        start = _cpu_seconds()
         rows: list[dict] = []
         with SandboxedReader(self.limits, self.budget, self.pipeline.normalise_outlet) as reader:
             for src in sources:
@@ -75,8 +90,11 @@ class CodingWorker:
                     row["coded"] = [c.model_dump_json()
                                     for c in self.service.code(result.articles)]
                 rows.append(row)
+        table = pa.Table.from_pylist(rows, schema=PARTITION_SCHEMA)
+        spent = _cpu_seconds() - start  # the reading child is joined by now
+        table = table.replace_schema_metadata({CPU_KEY: f"{spent:.6f}"})
         sink = pa.BufferOutputStream()
-        pq.write_table(pa.Table.from_pylist(rows, schema=PARTITION_SCHEMA), sink)
+        pq.write_table(table, sink)
         return sink.getvalue().to_pybytes()
 
 
@@ -102,8 +120,9 @@ def load_partitions(files: Sequence[str], service: IngestService, result: Ingest
     per source (``IngestService.store_coded``)."""
     store = service.store
     assert store is not None
-    rows = sorted((r for f in files for r in pq.read_table(f).to_pylist()),
-                  key=lambda r: r["position"])
+    tables = [pq.read_table(f) for f in files]
+    result.worker_cpu += sum(float((t.schema.metadata or {}).get(CPU_KEY, 0)) for t in tables)
+    rows = sorted((r for t in tables for r in t.to_pylist()), key=lambda r: r["position"])
     for row in rows:
         problems = len(result.problems)
         if row["problem"] is not None:

@@ -9,6 +9,8 @@ confidence threshold, storing and story grouping are the ingest service's
 
 from __future__ import annotations
 
+import atexit
+import gc
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -217,6 +219,23 @@ class Pipeline:
                      doc[s.end - 1].idx + len(doc[s.end - 1].text) - local) for s in inside]
             stripped = truecase(stripped, keep)
         return _Pending(n, section, index, base + local, stripped, headline, history, original)
+
+
+def keep_loaded() -> None:
+    """Leave everything allocated so far (the loaded models, vocabularies and word lists)
+    out of the cyclic garbage collector's scans, for the rest of the process.
+
+    Called by the process that owns a pipeline once it is loaded (the CLI, a Ray worker,
+    the benchmarks): each full collection otherwise walks every object of the models,
+    which cost about a fifth of ingest's own CPU (bench/scale.py). The price: an object
+    allocated before the call that later becomes cyclic garbage waits for the exit; the
+    loaded models live as long as the process anyway. At exit everything is handed back,
+    so the interpreter's last collection frees it as before (nanobind, under DuckDB,
+    reports objects still alive then as leaks).
+    """
+    gc.freeze()
+    atexit.unregister(gc.unfreeze)
+    atexit.register(gc.unfreeze)
 
 
 def _dedupe(events: Iterable[Event]) -> list[Event]:

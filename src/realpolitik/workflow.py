@@ -74,6 +74,7 @@ class IngestResult:
     problems: list[tuple[str, str]] = field(default_factory=list)  # (source, problem)
     stories: StoryUpdate | None = None
     abandoned: bool = False  # the gate said no: nothing was stored
+    worker_cpu: float = 0.0  # CPU s Ray workers spent reading and coding (not loading)
 
 
 class IngestService:

