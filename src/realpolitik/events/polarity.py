@@ -184,65 +184,39 @@ def event_date(text: str, published: dt.date | None, modality: Modality) -> dt.d
     """The date a sentence gives its event, else the article's date.
 
     A weekday ("on Friday") is read relative to the article's date, forward for a
-    planned event and backward otherwise.
+    planned event and backward otherwise, by dateparser.
     """
     match = _DATE.search(text[:2000])
     if match:
-        parsed = _written_date(match.group(0))
+        parsed = written_date(match.group(0))
         if parsed is not None:
             return parsed
     if published is None:
         return None
     match = _WEEKDAY.search(text[:2000])
     if match:
-        parsed = _weekday_date(match.group(1), published,
-                               "future" if modality == "planned" else "past")
+        parsed = weekday_date(match.group(1), published,
+                              "future" if modality == "planned" else "past")
         if parsed is not None:
             return parsed
     return published
 
 
-# The two shapes of date read here are computed directly (dateparser costs about half a
-# millisecond a call and a third of a second to warm up); anything the direct reading does
-# not vouch for (day 0, "Feb 30", years before 1000) goes to dateparser as before.
-# tests/test_polarity_dates.py checks both readings agree on every month spelling, day,
-# punctuation and weekday.
-_MONTHS = {m: n for n, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
-_WRITTEN = re.compile(r"(?:([A-Za-z]+)\.? ([0-9]{1,2}),? |([0-9]{1,2}) ([A-Za-z]+) )([0-9]{4})")
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-def _written_date(text: str) -> dt.date | None:
-    """A written date ("March 3, 2025", "3 March 2025", as ``_DATE`` finds them)."""
-    found = _WRITTEN.fullmatch(text)
-    if found is not None:
-        month, day = found.group(1) or found.group(4), found.group(2) or found.group(3)
-        year = int(found.group(5))
-        number = _MONTHS.get(month[:3].lower())
-        if number is not None and year >= 1000:
-            try:
-                return dt.date(year, number, int(day))
-            except ValueError:
-                pass
-    return _dateparser_date(text)
-
-
-@lru_cache(maxsize=1024)
-def _dateparser_date(text: str) -> dt.date | None:
+# dateparser costs about half a millisecond a call; a news stream repeats its dates (the
+# same few days, the same weekdays around each publication date), so its readings are
+# kept per text.
+@lru_cache(maxsize=4096)
+def written_date(text: str) -> dt.date | None:
+    """A written date ("March 3, 2025", "3 March 2025"), read by dateparser."""
     parsed = dateparser.parse(text, languages=["en"], settings={"PREFER_DAY_OF_MONTH": "first"})
     return parsed.date() if parsed is not None else None
 
 
-def _weekday_date(weekday: str, published: dt.date, prefer: str) -> dt.date | None:
-    """The nearest ``weekday`` strictly after (``prefer`` "future") or before ``published``
-    (dateparser's reading with ``RELATIVE_BASE`` and ``PREFER_DATES_FROM``)."""
-    name = weekday.lower()
-    if name not in _WEEKDAYS:  # a non-ASCII case match ("\u017funday"): dateparser's call
-        base = dt.datetime.combine(published, dt.time(12))
-        parsed = dateparser.parse(weekday, languages=["en"],
-                                  settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": prefer})
-        return parsed.date() if parsed is not None else None
-    gap = _WEEKDAYS.index(name) - published.weekday()
-    days = (gap - 1) % 7 + 1 if prefer == "future" else -((-gap - 1) % 7 + 1)
-    return published + dt.timedelta(days=days)
+@lru_cache(maxsize=4096)
+def weekday_date(weekday: str, published: dt.date, prefer: str) -> dt.date | None:
+    """The ``weekday`` nearest ``published`` in the direction ``prefer`` ("future" for a
+    planned event, else "past"), by dateparser's ``RELATIVE_BASE`` and ``PREFER_DATES_FROM``."""
+    base = dt.datetime.combine(published, dt.time(12))
+    parsed = dateparser.parse(weekday, languages=["en"],
+                              settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": prefer})
+    return parsed.date() if parsed is not None else None
