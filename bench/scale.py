@@ -87,8 +87,10 @@ def ingest_figures(files: list[Path], db: Path, corpus: Path, timings: bool = Tr
     embedder.encode(["warm up"])  # loading models is not throughput
     load_identifier()  # the readers' language model, read once per process
     keep_loaded()  # as the CLI does once its models are loaded
+    # an event with a date and a weekday, so dateparser's language data is loaded too
     pipe.code_one(__import__("realpolitik.records", fromlist=["Article"]).Article(
-        id="w", text="Warm up sentence."))
+        id="w", text="Kenya accused Uganda on Friday of shelling its border post on "
+                     "March 3, 2025.", published=__import__("datetime").date(2025, 3, 4)))
     with Store(db) as store:
         service = IngestService(pipe, store, stories=story_updater(pipe.gazetteer, pipe.plover,
                                                                    embedder))
