@@ -367,3 +367,120 @@ def test_prefilter_passes_every_trigger_the_coder_knows(coder) -> None:
     for lemma in [*lexicon.verb_types, *coder.model.trigger_lemmas]:
         first = lemma.split()[0]
         assert inflections(first) <= forms, first
+
+
+# ------------------------------------------------------------- source rules, scorers
+@pytest.fixture(scope="module")
+def no_scorer(vocab) -> EventCoder:
+    """The lexicon rules alone, without the typing model and the role scorers."""
+    off = {"use_model": False}
+    return EventCoder(vocab, load_plover(), overrides={
+        "realpolitik_triggers": off, "realpolitik_typing": off,
+        "realpolitik_roles": {"use_scorer": False}})
+
+
+def test_passive_subject_of_a_raising_verb_does_the_act(no_scorer, vocab) -> None:
+    # "Abiy is set to visit Nairobi ."
+    doc = parse(vocab, [("Abiy", 2, "nsubjpass", "PROPN", "Abiy"),
+                        ("is", 2, "auxpass", "AUX", "be"),
+                        ("set", 2, "ROOT", "VERB", "set"),
+                        ("to", 4, "aux", "PART", "to"),
+                        ("visit", 2, "xcomp", "VERB", "visit"),
+                        ("Nairobi", 4, "dobj", "PROPN", "Nairobi"),
+                        (".", 2, "punct", "PUNCT", ".")])
+    events = code(no_scorer, doc, [(0, 1, actor("ETH", "GOV")), (5, 6, actor("KEN"))])
+    # planned ("is set to"): CONSULT becomes AGREE by the PLOVER convention
+    assert {(e.source.country, e.target.country) for e in events
+            if e.trigger == "visit"} == {("ETH", "KEN")}
+
+
+def test_gerund_after_a_preposition_takes_the_governing_subject(no_scorer, vocab) -> None:
+    # "Washington stopped short of blaming Iran ."
+    doc = parse(vocab, [("Washington", 1, "nsubj", "PROPN", "Washington"),
+                        ("stopped", 1, "ROOT", "VERB", "stop"),
+                        ("short", 1, "advmod", "ADV", "short"),
+                        ("of", 2, "prep", "ADP", "of"),
+                        ("blaming", 3, "pcomp", "VERB", "blame"),
+                        ("Iran", 4, "dobj", "PROPN", "Iran"),
+                        (".", 1, "punct", "PUNCT", ".")])
+    events = code(no_scorer, doc, [(0, 1, actor("USA")), (5, 6, actor("IRN"))])
+    accuse = [e for e in events if e.type == "ACCUSE"]
+    assert [(e.source.country, e.target.country) for e in accuse] == [("USA", "IRN")]
+
+
+def test_headline_subject_parsed_as_a_modifier(no_scorer, vocab) -> None:
+    # "Sweden Freezes Aid to Rwanda"
+    doc = parse(vocab, [("Sweden", 1, "npadvmod", "PROPN", "Sweden"),
+                        ("Freezes", 1, "ROOT", "VERB", "freeze"),
+                        ("Aid", 1, "dobj", "NOUN", "aid"),
+                        ("to", 1, "prep", "ADP", "to"),
+                        ("Rwanda", 3, "pobj", "PROPN", "Rwanda")])
+    events = code(no_scorer, doc, [(0, 1, actor("SWE")), (4, 5, actor("RWA"))])
+    assert {(e.source.country, e.target.country) for e in events} == {("SWE", "RWA")}
+
+
+def test_quoted_we_is_the_speaker(no_scorer, vocab) -> None:
+    # "We will attack Iran , Israel said ."
+    doc = parse(vocab, [("We", 2, "nsubj", "PRON", "we"),
+                        ("will", 2, "aux", "AUX", "will"),
+                        ("attack", 6, "ccomp", "VERB", "attack"),
+                        ("Iran", 2, "dobj", "PROPN", "Iran"),
+                        (",", 6, "punct", "PUNCT", ","),
+                        ("Israel", 6, "nsubj", "PROPN", "Israel"),
+                        ("said", 6, "ROOT", "VERB", "say"),
+                        (".", 6, "punct", "PUNCT", ".")])
+    events = code(no_scorer, doc, [(3, 4, actor("IRN")), (5, 6, actor("ISR"))])
+    attacks = [e for e in events if e.trigger == "attack"]
+    assert [(e.source.country, e.target.country) for e in attacks] == [("ISR", "IRN")]
+
+
+def _subjectless(vocab) -> Doc:
+    # "Sweden - froze aid to Rwanda": a subject the parse leaves unattached ('dep')
+    return parse(vocab, [("Sweden", 2, "dep", "PROPN", "Sweden"),
+                         ("-", 2, "punct", "PUNCT", "-"),
+                         ("froze", 2, "ROOT", "VERB", "freeze"),
+                         ("aid", 2, "dobj", "NOUN", "aid"),
+                         ("to", 2, "prep", "ADP", "to"),
+                         ("Rwanda", 4, "pobj", "PROPN", "Rwanda")])
+
+
+def test_source_scorer_fills_a_missing_source_only_when_sure(no_scorer, vocab) -> None:
+    from realpolitik.events.role_scorer import RoleScorer
+
+    actors = [(0, 1, actor("SWE")), (5, 6, actor("RWA"))]
+    roles = no_scorer.nlp.get_pipe("realpolitik_roles")
+    assert code(no_scorer, _subjectless(vocab), actors) == []  # rules: no source
+    try:
+        roles.source_scorer = RoleScorer({"s_path=dep": 6.0}, -3.0)
+        [event] = code(no_scorer, _subjectless(vocab), actors)
+        assert (event.source.country, event.target.country) == ("SWE", "RWA")
+        assert "source:scorer" in event.rule
+        roles.source_scorer = RoleScorer({"s_path=dep": 6.0}, -9.0)  # p < 0.5: dropped
+        assert code(no_scorer, _subjectless(vocab), actors) == []
+    finally:
+        roles.source_scorer = None
+
+
+def test_null_target_drops_a_weak_rule_target(no_scorer, vocab) -> None:
+    from realpolitik.events.role_scorer import RoleScorer
+
+    # "Russia deployed troops in Belarus ." (the place of the act: a weak target reading)
+    doc = parse(vocab, [("Russia", 1, "nsubj", "PROPN", "Russia"),
+                        ("deployed", 1, "ROOT", "VERB", "deploy"),
+                        ("troops", 1, "dobj", "NOUN", "troop"),
+                        ("in", 1, "prep", "ADP", "in"),
+                        ("Belarus", 3, "pobj", "PROPN", "Belarus"),
+                        (".", 1, "punct", "PUNCT", ".")])
+    actors = [(0, 1, actor("RUS")), (4, 5, actor("BLR"))]
+    [plain] = code(no_scorer, doc, actors)
+    assert plain.target.country == "BLR" and "target:location" in plain.rule
+    roles = no_scorer.nlp.get_pipe("realpolitik_roles")
+    try:
+        roles.scorer = RoleScorer({"null_rule=location": 6.0}, -3.0, drop=0.9)
+        [kept] = code(no_scorer, doc, actors)  # p(no target) 0.95 >= 0.9
+        assert kept.target is None and "target:scorer-none" in kept.rule
+        roles.scorer = RoleScorer({"null_rule=location": 6.0}, -3.0, drop=0.99)
+        [unsure] = code(no_scorer, doc, actors)
+        assert unsure.target.country == "BLR"
+    finally:
+        roles.scorer = None
