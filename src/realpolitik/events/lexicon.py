@@ -198,6 +198,7 @@ class RoleWords(_Strict):
     passive_state_types: list[str]
     weak_target_rules: list[str]
     first_person_pronouns: list[str]
+    allegiance_words: list[str]
 
     _v_types = field_validator("location_types", "symmetric_types", "dissent_types",
                                "domestic_target_types", "passive_state_types")(

@@ -52,9 +52,10 @@ from realpolitik.records import ActorRef
 class ActorResolver:
     """Actors named by a noun phrase, for roles and for attribution alike."""
 
-    def __init__(self, sent: SentenceInput) -> None:
+    def __init__(self, sent: SentenceInput, allegiance: frozenset[str] = frozenset()) -> None:
         self.sent = sent
         self.index: dict[int, ActorSpanLike] = sent.actor_index()
+        self.allegiance = allegiance  # "forces loyal to X": adjectives naming the master
 
     def np_actors(self, tok: Token, deep: bool = False) -> Resolved:
         """Actors named by the noun phrase headed by ``tok`` (with its conjuncts)."""
@@ -136,6 +137,11 @@ class ActorResolver:
         owners = [c for c in tok.children if c.dep_ in ("poss", "amod", "compound", "nmod")]
         owners += [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
                    for g in c.children if g.dep_ == "pobj"]
+        # "forces loyal to Khalifa Haftar", "lawmakers allied with Morales"
+        owners += [g for c in tok.children if c.dep_ in ("amod", "acl")
+                   and c.lemma_.lower() in self.allegiance
+                   for p in c.children if p.dep_ == "prep" and p.lower_ in ("to", "with")
+                   for g in p.children if g.dep_ == "pobj"]
         mine = self.index.get(tok.i)
         for owner in owners:
             span = self.index.get(owner.i)
@@ -192,12 +198,13 @@ class RoleFinder:
         self.passive_state_types = frozenset(roles.passive_state_types)
         self.weak_target_rules = frozenset(roles.weak_target_rules)
         self.first_person = frozenset(roles.first_person_pronouns)
+        self.allegiance = frozenset(roles.allegiance_words)
         self.reporting = frozenset(lexicon.attribution.reporting_verbs)
 
     def __call__(self, doc: Doc) -> Doc:
         drafts = [d for d in doc._.rp_drafts if d.alive]
         if drafts:
-            resolver = ActorResolver(doc._.rp_sentence)
+            resolver = ActorResolver(doc._.rp_sentence, self.allegiance)
             for draft in drafts:
                 self.fill(draft, resolver)
         return doc
@@ -416,7 +423,11 @@ class RoleFinder:
         """Subject tokens of ``verb`` and whether they came from another clause."""
         subj = [c for c in verb.children if c.dep_ in ("nsubj", "csubj")]
         if subj:
-            return subj, False
+            # headlines: "Kabul, Islamabad agree to truce" (the first party parsed as a
+            # modifier of the verb, a comma before the subject)
+            listed = [c for c in verb.children if c.dep_ == "npadvmod" and c.pos_ == "PROPN"
+                      and c.i + 2 == subj[0].i and verb.doc[c.i + 1].text == ","]
+            return listed + subj, False
         agent = [g for c in verb.children if c.dep_ == "agent" for g in c.children
                  if g.dep_ == "pobj"]
         if agent:
