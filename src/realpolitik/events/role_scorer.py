@@ -29,7 +29,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
+
+from realpolitik.events.context import ActorSpanLike, EventDraft
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "models" / "roles.json"
 VERSION = "roles-2"
@@ -134,7 +136,7 @@ class RoleScorer:
                 "threshold": self.threshold, "replace": self.replace, "drop": self.drop}
 
 
-# ------------------------------------------------------------------------- training
+# --------------------------------------------- candidates, the decision, and training
 @dataclass
 class Candidate:
     """One candidate actor of a role (or the null target candidate) and its label."""
@@ -142,7 +144,6 @@ class Candidate:
     feats: dict[str, str | float]
     country: str | None  # None for the null candidate
     ok: bool
-    pick: bool = False
 
 
 @dataclass
@@ -271,7 +272,7 @@ def _collect() -> dict[str, dict[str, list[RoleRow]]]:
     return data
 
 
-def distinct_spans(spans: list) -> list:
+def distinct_spans(spans: list[ActorSpanLike]) -> list[ActorSpanLike]:
     """The actor mentions with a country, one per start token."""
     out, seen = [], set()
     for span in spans:
@@ -291,43 +292,42 @@ def target_is_weak(rule: str, weak_rules: frozenset[str]) -> bool:
     return any(part in weak_rules for part in target_rule_kind(rule).split("+"))
 
 
-def source_is_weak(draft) -> bool:
+def source_is_weak(draft: EventDraft) -> bool:
     """A rule source the scorer may replace: coreference, another clause, an unknown name,
     a place's government, an actor found inside a noun phrase."""
     return bool(draft.sources.actors) and (draft.sources.weak or draft.inherited_subject)
 
 
-def source_rule_kind(draft) -> str:
+def source_rule_kind(draft: EventDraft) -> str:
     if not draft.sources.actors:
         return "none"
     rule = draft.sources.rule or "direct"
     return f"{rule}+inherited" if draft.inherited_subject else rule
 
 
-def source_rows(draft, spans: list, doc) -> list[Candidate]:
+def source_rows(draft: EventDraft, spans: list[ActorSpanLike], doc: Doc) -> list[Candidate]:
     """The source candidates of a draft: every actor mention with a country."""
     picked = {a.country for a in draft.sources.actors}
     rule = source_rule_kind(draft)
     type_ = draft.base_type or draft.type
     first = spans[0].start if spans else -1
     return [Candidate(source_features(draft.trigger.token, doc[s.start:s.end].root, type_,
-                                  s.actor.sector, s.actor.country in picked, rule,
-                                  s.start == first, draft.trigger.nominal),
-                  s.actor.country, False,
-                  s.actor.country in picked)
+                                      s.actor.sector, s.actor.country in picked, rule,
+                                      s.start == first, draft.trigger.nominal),
+                      s.actor.country, False)
             for s in spans]
 
 
-def target_rows(draft, spans: list, doc) -> tuple[list[Candidate], Candidate]:
+def target_rows(draft: EventDraft, spans: list[ActorSpanLike],
+                doc: Doc) -> tuple[list[Candidate], Candidate]:
     """The target candidates of a draft and its null candidate."""
     first = draft.sources.actors[0].country if draft.sources.actors else None
     picked = {a.country for a in draft.targets}
     rule = target_rule_kind(draft.target_rule) if draft.targets else "none"
     type_ = draft.base_type or draft.type
     cands = [Candidate(features(draft.trigger.token, doc[s.start:s.end].root, type_,
-                            s.actor.sector, s.actor.country == first,
-                            s.actor.country in picked, rule), s.actor.country, False,
-                   s.actor.country in picked)
+                                s.actor.sector, s.actor.country == first,
+                                s.actor.country in picked, rule), s.actor.country, False)
              for s in spans]
     others = sum(1 for s in spans if s.actor.country != first)
     return cands, Candidate(null_features(type_, rule, others), None, False)

@@ -36,6 +36,7 @@ from realpolitik.events.context import (
 )
 from realpolitik.events.lexicon import Lexicon, PloverTable
 from realpolitik.events.role_scorer import (
+    Candidate,
     RoleRow,
     RoleScorer,
     choose,
@@ -323,10 +324,11 @@ class RoleFinder:
         draft.targets, draft.target_rule = [span.actor], "target:scorer"
 
     @staticmethod
-    def _best_span(spans: list, cands: list, country: str, scorer: RoleScorer):
+    def _best_span(spans: list[ActorSpanLike], cands: list[Candidate], country: str,
+                   scorer: RoleScorer) -> ActorSpanLike:
         """The mention of ``country`` the scorer likes best."""
-        return max((s for s, c in zip(spans, cands, strict=True) if c.country == country),
-                   key=lambda s: scorer.probability(cands[spans.index(s)].feats))
+        pairs = [(s, c) for s, c in zip(spans, cands, strict=True) if c.country == country]
+        return max(pairs, key=lambda sc: scorer.probability(sc[1].feats))[0]
 
     def each_other(self, draft: EventDraft) -> tuple[list[ActorRef], str]:
         """'Japan and the Philippines signed a pact': coordinated parties of a joint act
