@@ -5,6 +5,8 @@ compared with the gold ones (by country, as ``realpolitik eval`` does) and each 
 put in a bucket: what went wrong (no target, wrong target, target = source's country,
 source missing, wrong source) and the syntactic configuration of the gold actor relative
 to the gold trigger (dependency path, whether the actor matcher found a country there).
+A sentence left with no event because the gold trigger's draft found no source is put in
+the bucket "dropped: no source", by the gold source's configuration.
 
     .venv/bin/python bench/role_errors.py [--examples N] [--type-any]
 
@@ -57,13 +59,17 @@ def main() -> None:
     rows = [s for s in load_corpus() if s.split == "dev" and s.events]
     pipe = Pipeline()
     captured: dict[str, tuple[Doc, list]] = {}
-    code = pipe.coder.code
+    dropped: dict[str, list[str]] = defaultdict(list)
+    drafts_of = pipe.coder.drafts
 
     def spy(sent):
         captured[sent.article_id] = (sent.doc, sent.actors)
-        return code(sent)
+        drafts = drafts_of(sent)
+        dropped[sent.article_id] += [d.trigger.text for d in drafts
+                                     if d.dropped == "roles: no source"]
+        return drafts
 
-    pipe.coder.code = spy  # type: ignore[method-assign]
+    pipe.coder.drafts = spy  # type: ignore[method-assign]
     predicted = {}
     for start in range(0, len(rows), 64):
         chunk = [Article(id=s.id, text=s.text) for s in rows[start:start + 64]]
@@ -77,6 +83,17 @@ def main() -> None:
     for s in rows:
         gold = s.events[0]
         top = top_event(predicted.get(s.id, []))
+        words = {w.lower() for w in gold.trigger.split() if len(w) > 2}
+        if top is None and any(w.lower() in words for t in dropped[s.id] for w in t.split()):
+            kind = "dropped: no source"  # the gold trigger's draft found no source
+            doc, actors = captured.get(s.id, (None, []))
+            conf = _config(doc, actors, gold.trigger, gold.source) if doc is not None else "-"
+            buckets[kind] += 1
+            configs[kind][conf] += 1
+            if len(examples[(kind, conf)]) < args.examples:
+                examples[(kind, conf)].append(f"{s.id}: {s.text}\n        gold {gold.type} "
+                                              f"{gold.source.country} ({gold.source.text})")
+            continue
         if top is None or (top.type != gold.type and not args.type_any):
             continue
         n_typed += 1

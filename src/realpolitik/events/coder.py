@@ -78,10 +78,12 @@ def make_typing(nlp: Language, name: str, data_dir: str, model_dir: str, use_mod
                                                        "use_scorer": True})
 def make_roles(nlp: Language, name: str, data_dir: str, model_dir: str,
                use_scorer: bool) -> RoleFinder:
-    scorer = None
+    scorer = source = None
     if use_scorer:
-        scorer = RoleScorer.load(Path(model_dir) / "roles.json" if model_dir else None)
-    return RoleFinder(_lexicon(data_dir), _plover(data_dir), scorer)
+        path = Path(model_dir) / "roles.json" if model_dir else None
+        scorer = RoleScorer.load(path, "target")
+        source = RoleScorer.load(path, "source")
+    return RoleFinder(_lexicon(data_dir), _plover(data_dir), scorer, source)
 
 
 @Language.factory("realpolitik_polarity", default_config={"data_dir": ""})

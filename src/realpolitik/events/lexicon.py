@@ -196,6 +196,9 @@ class RoleWords(_Strict):
     domestic_target_types: list[str]
     occasion_markers: list[str]
     passive_state_types: list[str]
+    weak_target_rules: list[str]
+    first_person_pronouns: list[str]
+    allegiance_words: list[str]
 
     _v_types = field_validator("location_types", "symmetric_types", "dissent_types",
                                "domestic_target_types", "passive_state_types")(

@@ -35,7 +35,17 @@ from realpolitik.events.context import (
     Trigger,
 )
 from realpolitik.events.lexicon import Lexicon, PloverTable
-from realpolitik.events.role_scorer import RoleScorer, features
+from realpolitik.events.role_scorer import (
+    Candidate,
+    RoleRow,
+    RoleScorer,
+    choose,
+    distinct_spans,
+    source_is_weak,
+    source_rows,
+    target_is_weak,
+    target_rows,
+)
 from realpolitik.events.syntax import clause_tokens, distinct, governors, np_interior
 from realpolitik.records import ActorRef
 
@@ -43,9 +53,10 @@ from realpolitik.records import ActorRef
 class ActorResolver:
     """Actors named by a noun phrase, for roles and for attribution alike."""
 
-    def __init__(self, sent: SentenceInput) -> None:
+    def __init__(self, sent: SentenceInput, allegiance: frozenset[str] = frozenset()) -> None:
         self.sent = sent
         self.index: dict[int, ActorSpanLike] = sent.actor_index()
+        self.allegiance = allegiance  # "forces loyal to X": adjectives naming the master
 
     def np_actors(self, tok: Token, deep: bool = False) -> Resolved:
         """Actors named by the noun phrase headed by ``tok`` (with its conjuncts)."""
@@ -127,6 +138,11 @@ class ActorResolver:
         owners = [c for c in tok.children if c.dep_ in ("poss", "amod", "compound", "nmod")]
         owners += [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
                    for g in c.children if g.dep_ == "pobj"]
+        # "forces loyal to Khalifa Haftar", "lawmakers allied with Morales"
+        owners += [g for c in tok.children if c.dep_ in ("amod", "acl")
+                   and c.lemma_.lower() in self.allegiance
+                   for p in c.children if p.dep_ == "prep" and p.lower_ in ("to", "with")
+                   for g in p.children if g.dep_ == "pobj"]
         mine = self.index.get(tok.i)
         for owner in owners:
             span = self.index.get(owner.i)
@@ -157,9 +173,11 @@ class RoleFinder:
     """Fills each draft's sources and targets."""
 
     def __init__(self, lexicon: Lexicon, plover: PloverTable,
-                 scorer: RoleScorer | None = None) -> None:
+                 scorer: RoleScorer | None = None,
+                 source_scorer: RoleScorer | None = None) -> None:
         self.lex = lexicon
         self.scorer = scorer
+        self.source_scorer = source_scorer
         self.plover = plover
         roles = lexicon.roles
         self.object_control = frozenset(roles.object_control)
@@ -179,11 +197,15 @@ class RoleFinder:
         self.domestic_targets = frozenset(roles.domestic_target_types)
         self.occasion_markers = frozenset(roles.occasion_markers)
         self.passive_state_types = frozenset(roles.passive_state_types)
+        self.weak_target_rules = frozenset(roles.weak_target_rules)
+        self.first_person = frozenset(roles.first_person_pronouns)
+        self.allegiance = frozenset(roles.allegiance_words)
+        self.reporting = frozenset(lexicon.attribution.reporting_verbs)
 
     def __call__(self, doc: Doc) -> Doc:
         drafts = [d for d in doc._.rp_drafts if d.alive]
         if drafts:
-            resolver = ActorResolver(doc._.rp_sentence)
+            resolver = ActorResolver(doc._.rp_sentence, self.allegiance)
             for draft in drafts:
                 self.fill(draft, resolver)
         return doc
@@ -197,6 +219,10 @@ class RoleFinder:
             patients: list[Token] = []
         else:
             subj_tokens, inherited = self.subjects(verb)
+            if subj_tokens and all(t.lower_ in self.first_person for t in subj_tokens):
+                speaker = self.speaker(verb)
+                if speaker:
+                    subj_tokens, inherited = speaker, True
             patients = [c for c in verb.children if c.dep_ == "nsubjpass"]
             if patients and not any(c.dep_ == "agent" for c in verb.children):
                 subj_tokens, inherited = [], False  # passive without agent: no known source
@@ -214,6 +240,8 @@ class RoleFinder:
         sources = Resolved([], "recipient" if swapped else "")
         for tok in subj_tokens:
             found = res.np_actors(tok, deep=True)
+            if found.rule == "inside-np" and tok.lemma_.lower() in self.ally_nouns:
+                continue  # "Venezuela's allies": the owner is whom they back, not the doer
             sources.actors.extend(found.actors)
             sources.rule = sources.rule or found.rule
             sources.weak = sources.weak or found.weak
@@ -232,10 +260,13 @@ class RoleFinder:
             draft.sources = self.passive_state(draft, res)
         if not draft.sources.actors:
             named = self._unresolved(subj_tokens)
-            if named is None:
-                draft.dropped = "roles: no source"
-                return
-            draft.sources = Resolved([named], "unresolved", True)
+            if named is not None:
+                draft.sources = Resolved([named], "unresolved", True)
+        if self.source_scorer is not None:
+            self.rescore_source(draft, res)
+        if not draft.sources.actors:
+            draft.dropped = "roles: no source"
+            return
         targets, rule = self._resolve_targets(draft, target_tokens, res)
         src_keys = {a.key() for a in draft.sources.actors}
         targets = [t for t in distinct(targets) if t.key() not in src_keys]
@@ -251,32 +282,53 @@ class RoleFinder:
             targets = [t for t in targets if t.key() not in src_keys]
             rule = rule if targets else ""
         draft.targets, draft.target_rule = targets, rule
-        if self.scorer is not None and (not targets or "patient" in rule):
-            self.rescore(draft, res)
+        if self.scorer is not None:
+            self.rescore_target(draft, res)
 
-    def rescore(self, draft: EventDraft, res: ActorResolver) -> None:
-        """Where the rules found no named target (none, or only an unnamed patient), the
-        learned scorer's best candidate is the target when it is sure enough."""
+    def rescore_source(self, draft: EventDraft, res: ActorResolver) -> None:
+        """The learned source scorer fills a source the rules did not find (or found only
+        by an unknown name) and may replace a weak rule source (see ``role_scorer``)."""
+        assert self.source_scorer is not None
+        spans = distinct_spans(res.sent.actors)
+        if not spans:
+            return
+        rule = [a.country for a in draft.sources.actors if a.country]
+        if rule and not source_is_weak(draft):
+            return
+        cands = source_rows(draft, spans, res.sent.doc)
+        country = choose(RoleRow(None, rule, True, cands), self.source_scorer)
+        if country is None or country in rule:
+            return
+        span = self._best_span(spans, cands, country, self.source_scorer)
+        draft.sources = Resolved([span.actor], "scorer", True)
+
+    def rescore_target(self, draft: EventDraft, res: ActorResolver) -> None:
+        """The learned target scorer fills a target the rules did not find and, where
+        their reading is weak (``weak_target_rules``), may drop or replace it."""
         assert self.scorer is not None
-        src = {a.country for a in draft.sources.actors}
-        first = draft.sources.actors[0].country if draft.sources.actors else None
-        best, best_p = None, self.scorer.threshold
-        seen: set[int] = set()
-        for span in res.sent.actors:
-            if span.actor.country is None or span.start in seen:
-                continue
-            seen.add(span.start)
-            root = res.sent.doc[span.start:span.end].root
-            p = self.scorer.probability(features(draft.trigger.token, root, draft.type,
-                                                 span.actor.sector,
-                                                 span.actor.country == first))
-            if p >= best_p:
-                best, best_p = span.actor, p
-        if best is None or best.country in {t.country for t in draft.targets}:
+        spans = distinct_spans(res.sent.actors)
+        rule = [a.country for a in draft.targets if a.country]
+        weak = target_is_weak(draft.target_rule, self.weak_target_rules)
+        if rule and not weak:
             return
-        if best.country in src and best.key() in {a.key() for a in draft.sources.actors}:
+        cands, null = target_rows(draft, spans, res.sent.doc)
+        country = choose(RoleRow(None, rule, weak, cands, null), self.scorer)
+        if country in rule or (country is None and not rule):
             return
-        draft.targets, draft.target_rule = [best], "target:scorer"
+        if country is None:
+            draft.targets, draft.target_rule = [], "target:scorer-none"
+            return
+        span = self._best_span(spans, cands, country, self.scorer)
+        if span.actor.key() in {a.key() for a in draft.sources.actors}:
+            return
+        draft.targets, draft.target_rule = [span.actor], "target:scorer"
+
+    @staticmethod
+    def _best_span(spans: list[ActorSpanLike], cands: list[Candidate], country: str,
+                   scorer: RoleScorer) -> ActorSpanLike:
+        """The mention of ``country`` the scorer likes best."""
+        pairs = [(s, c) for s, c in zip(spans, cands, strict=True) if c.country == country]
+        return max(pairs, key=lambda sc: scorer.probability(sc[1].feats))[0]
 
     def each_other(self, draft: EventDraft) -> tuple[list[ActorRef], str]:
         """'Japan and the Philippines signed a pact': coordinated parties of a joint act
@@ -373,7 +425,11 @@ class RoleFinder:
         """Subject tokens of ``verb`` and whether they came from another clause."""
         subj = [c for c in verb.children if c.dep_ in ("nsubj", "csubj")]
         if subj:
-            return subj, False
+            # headlines: "Kabul, Islamabad agree to truce" (the first party parsed as a
+            # modifier of the verb, a comma before the subject)
+            listed = [c for c in verb.children if c.dep_ == "npadvmod" and c.pos_ == "PROPN"
+                      and c.i + 2 == subj[0].i and verb.doc[c.i + 1].text == ","]
+            return listed + subj, False
         agent = [g for c in verb.children if c.dep_ == "agent" for g in c.children
                  if g.dep_ == "pobj"]
         if agent:
@@ -386,7 +442,26 @@ class RoleFinder:
                 objs = [c for c in head.children if c.dep_ in ("dobj", "obj")]
                 if objs:
                     return objs, True
-            return self.subjects(head)[0], True
+            above = self.subjects(head)[0]
+            if not above and not any(c.dep_ == "agent" for c in head.children):
+                # "Abiy is set to visit Nairobi", "Iran was urged to stop": the passive
+                # subject of the raising (or control) verb does the act
+                above = [c for c in head.children if c.dep_ == "nsubjpass"]
+            return above, True
+        if verb.dep_ == "pcomp" and head is not verb:
+            # "Washington stopped short of blaming Iran", "had no intention of threatening"
+            gov = head
+            while gov.head is not gov and gov.pos_ not in ("VERB", "AUX"):
+                gov = gov.head
+            if gov.pos_ in ("VERB", "AUX"):
+                return self.subjects(gov)[0], True
+        if verb.dep_ == "advcl" and verb.tag_ in ("VBP", "VBZ", "VBD"):
+            # a finite adverbial clause has a subject of its own; one parsed as the object
+            # of the word before ("... as Venezuela's allies keep their distance") is it
+            before = verb.doc[verb.i - 1] if verb.i > verb.sent.start else None
+            if before is not None and before.dep_ in ("pobj", "dobj") \
+                    and before.pos_ in ("NOUN", "PROPN"):
+                return [before], False
         if verb.dep_ in ("conj", "advcl") and head is not verb and head.pos_ in ("VERB", "AUX"):
             return self.subjects(head)[0], True
         if verb.dep_ == "acomp" and head is not verb:  # "are (not) willing to ..."
@@ -400,7 +475,21 @@ class RoleFinder:
                 return [g for c in verb.children if c.dep_ == "agent"
                         for g in c.children if g.dep_ == "pobj"], False
             return [head], True
-        return [], False
+        # headlines: "Sweden Freezes Aid to Rwanda", "India Cuts Aid" (the subject parsed
+        # as a modifier of the verb)
+        fronted = [c for c in verb.children if c.dep_ in ("npadvmod", "compound")
+                   and c.i < verb.i and c.pos_ == "PROPN"]
+        return fronted[:1], False
+
+    def speaker(self, verb: Token) -> list[Token]:
+        """"'We will respond with full force,' the army chief told troops": the subject of
+        the reporting verb the quoted clause hangs on."""
+        for gov, link in governors(verb):
+            if link == "ccomp" and gov.lemma_.lower() in self.reporting:
+                return [c for c in gov.children if c.dep_ == "nsubj"]
+            if link not in ("conj", "xcomp"):
+                return []
+        return []
 
     def _nominal(self, noun: Token) -> tuple[list[Token], list[Token]]:
         """'Russia's invasion of Ukraine', 'the expulsion of two diplomats by Paris'."""
