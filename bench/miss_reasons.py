@@ -24,10 +24,9 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
+from coded_drafts import code_and_capture
 from realpolitik.evaluate import GoldRow, _actor_ok, dev_gold, load_gold, top_event
-from realpolitik.events.context import EventDraft, SentenceInput
 from realpolitik.pipeline import Pipeline
-from realpolitik.records import Article, Event
 
 
 def _trigger_words(row: GoldRow) -> set[str]:
@@ -47,20 +46,7 @@ def main() -> None:
     rows = dev_gold() if args.dev or not args.gold else load_gold(args.gold)
 
     pipe = Pipeline()
-    seen: dict[str, list[tuple[SentenceInput, list[EventDraft]]]] = {}
-    drafts_of = pipe.coder.drafts
-
-    def spy(sent: SentenceInput) -> list[EventDraft]:
-        drafts = drafts_of(sent)
-        seen.setdefault(sent.article_id, []).append((sent, drafts))
-        return drafts
-
-    pipe.coder.drafts = spy  # type: ignore[method-assign]
-    predicted: dict[str, list[Event]] = {}
-    for start in range(0, len(rows), 64):
-        chunk = [Article(id=r.id, text=r.text) for r in rows[start:start + 64]]
-        for coded in pipe.code(chunk):
-            predicted[coded.article.id] = coded.events
+    predicted, seen = code_and_capture(pipe, ((r.id, r.text) for r in rows))
     is_igo = pipe.gazetteer.is_igo
 
     reasons: Counter[str] = Counter()
@@ -68,6 +54,7 @@ def main() -> None:
         events = predicted.get(row.id, [])
         top = top_event(events)
         parsed = seen.get(row.id, [])
+        found = {s.actor.country for sent, _ in parsed for s in sent.actors}
         if top is None:
             if not parsed:
                 doc = pipe.nlp.tokenize(row.text)
@@ -83,14 +70,12 @@ def main() -> None:
                 reasons["no event: no trigger candidate"] += 1
                 continue
             on_gold = [d for d in drafts if _on_gold_trigger(d.trigger.text, row)]
-            why = Counter(d.dropped.split(":")[0] + ":" + d.dropped.split(":")[1].strip()
-                          if ":" in d.dropped else (d.dropped or "untyped") for d in on_gold)
+            why = Counter(d.dropped.replace(": ", ":") or "untyped" for d in on_gold)
             if not on_gold:
                 reasons["no event: gold trigger not a candidate (others dropped)"] += 1
                 continue
             cause = why.most_common(1)[0][0]
             if cause == "roles:no source":
-                found = {s.actor.country for sent, _ in parsed for s in sent.actors}
                 cause += (" (gold source's country found in the sentence)"
                           if set(row.source_countries()) & found
                           else " (gold source's country not found by the matcher)")
@@ -116,7 +101,6 @@ def main() -> None:
         gold_targets = row.target_countries()
         t_pred = top.target.country if top.target else None
         if not _actor_ok(top.source.country, row.source_countries(), is_igo):
-            found = {s.actor.country for sent, _ in parsed for s in sent.actors}
             where = ("gold source's country found in the sentence"
                      if set(row.source_countries()) & found
                      else "gold source's country not found by the matcher")
@@ -125,7 +109,6 @@ def main() -> None:
             reasons[f"right type: wrong source ({where})"] += 1
         if _actor_ok(t_pred, gold_targets, is_igo):
             continue
-        found = {s.actor.country for sent, _ in parsed for s in sent.actors}
         matched = "gold target's country found in the sentence" if set(gold_targets) & found \
             else "gold target's country not found by the matcher"
         if not gold_targets:

@@ -20,11 +20,11 @@ from collections import Counter, defaultdict
 
 from spacy.tokens import Doc, Span
 
+from coded_drafts import code_and_capture
 from realpolitik.evaluate import _actor_ok, normalise_code, top_event
 from realpolitik.events.role_scorer import dep_path
 from realpolitik.events.training import TrainActor, load_corpus
 from realpolitik.pipeline import Pipeline
-from realpolitik.records import Article
 
 
 def _span(doc: Doc, text: str) -> Span | None:
@@ -58,23 +58,13 @@ def main() -> None:
 
     rows = [s for s in load_corpus() if s.split == "dev" and s.events]
     pipe = Pipeline()
-    captured: dict[str, tuple[Doc, list]] = {}
+    predicted, seen = code_and_capture(pipe, ((s.id, s.text) for s in rows))
+    captured: dict[str, tuple[Doc, list]] = {
+        rid: (pairs[-1][0].doc, pairs[-1][0].actors) for rid, pairs in seen.items()}
     dropped: dict[str, list[str]] = defaultdict(list)
-    drafts_of = pipe.coder.drafts
-
-    def spy(sent):
-        captured[sent.article_id] = (sent.doc, sent.actors)
-        drafts = drafts_of(sent)
-        dropped[sent.article_id] += [d.trigger.text for d in drafts
-                                     if d.dropped == "roles: no source"]
-        return drafts
-
-    pipe.coder.drafts = spy  # type: ignore[method-assign]
-    predicted = {}
-    for start in range(0, len(rows), 64):
-        chunk = [Article(id=s.id, text=s.text) for s in rows[start:start + 64]]
-        for coded in pipe.code(chunk):
-            predicted[coded.article.id] = coded.events
+    for rid, pairs in seen.items():
+        dropped[rid] = [d.trigger.text for _, drafts in pairs for d in drafts
+                        if d.dropped == "roles: no source"]
     is_igo = pipe.gazetteer.is_igo
     buckets: Counter[str] = Counter()
     configs: dict[str, Counter[str]] = defaultdict(Counter)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 import gc
 import json
 import resource
@@ -35,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from realpolitik.actors.gazetteer import Gazetteer
+from realpolitik.records import Article
 from realpolitik.stories.features import ArticleProfile
 from realpolitik.stories.grouping import StoryIndex, StorySettings, bcubed
 from scale_corpus import START, generate
@@ -88,9 +90,9 @@ def ingest_figures(files: list[Path], db: Path, corpus: Path, timings: bool = Tr
     load_identifier()  # the readers' language model, read once per process
     keep_loaded()  # as the CLI does once its models are loaded
     # an event with a date and a weekday, so dateparser's language data is loaded too
-    pipe.code_one(__import__("realpolitik.records", fromlist=["Article"]).Article(
-        id="w", text="Kenya accused Uganda on Friday of shelling its border post on "
-                     "March 3, 2025.", published=__import__("datetime").date(2025, 3, 4)))
+    pipe.code_one(Article(id="w", text="Kenya accused Uganda on Friday of shelling its "
+                                       "border post on March 3, 2025.",
+                          published=dt.date(2025, 3, 4)))
     with Store(db) as store:
         service = IngestService(pipe, store, stories=story_updater(pipe.gazetteer, pipe.plover,
                                                                    embedder))
