@@ -24,8 +24,7 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
-from coded_drafts import code_and_capture
-from realpolitik.evaluate import GoldRow, _actor_ok, dev_gold, load_gold, top_event
+from realpolitik.evaluate import GoldRow, _actor_ok, code_rows, dev_gold, load_gold, top_event
 from realpolitik.pipeline import Pipeline
 
 
@@ -46,7 +45,8 @@ def main() -> None:
     rows = dev_gold() if args.dev or not args.gold else load_gold(args.gold)
 
     pipe = Pipeline()
-    predicted, seen = code_and_capture(pipe, ((r.id, r.text) for r in rows))
+    seen: dict = {}
+    predicted = code_rows(pipe, ((r.id, r.text) for r in rows), seen)
     is_igo = pipe.gazetteer.is_igo
 
     reasons: Counter[str] = Counter()

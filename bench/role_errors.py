@@ -20,8 +20,7 @@ from collections import Counter, defaultdict
 
 from spacy.tokens import Doc, Span
 
-from coded_drafts import code_and_capture
-from realpolitik.evaluate import _actor_ok, normalise_code, top_event
+from realpolitik.evaluate import _actor_ok, code_rows, normalise_code, top_event
 from realpolitik.events.role_scorer import dep_path
 from realpolitik.events.training import TrainActor, load_corpus
 from realpolitik.pipeline import Pipeline
@@ -58,7 +57,8 @@ def main() -> None:
 
     rows = [s for s in load_corpus() if s.split == "dev" and s.events]
     pipe = Pipeline()
-    predicted, seen = code_and_capture(pipe, ((s.id, s.text) for s in rows))
+    seen: dict = {}
+    predicted = code_rows(pipe, ((s.id, s.text) for s in rows), seen)
     captured: dict[str, tuple[Doc, list]] = {
         rid: (pairs[-1][0].doc, pairs[-1][0].actors) for rid, pairs in seen.items()}
     dropped: dict[str, list[str]] = defaultdict(list)

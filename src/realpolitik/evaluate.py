@@ -17,13 +17,17 @@ import json
 import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pycountry
 from pydantic import BaseModel, Field
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
 from realpolitik.records import PLOVER_TYPES, Event
+
+if TYPE_CHECKING:
+    from realpolitik.events.context import EventDraft, SentenceInput
+    from realpolitik.pipeline import Pipeline
 
 NONE_LABEL = "NONE"
 
@@ -377,6 +381,22 @@ def reliability_bins(scored: list[tuple[float, bool]], bins: int = 5) -> list[Re
             out.append(ReliabilityBin(low=low, high=high, events=len(inside),
                                       precision=sum(inside) / len(inside)))
     return out
+
+
+def code_rows(pipe: Pipeline, rows: Iterable[tuple[str, str]],
+              drafts: dict[str, list[tuple[SentenceInput, list[EventDraft]]]] | None = None,
+              batch: int = 64) -> dict[str, list[Event]]:
+    """Code (id, text) rows as articles in batches: the events per id (and, into
+    ``drafts``, what the coder read and decided, as ``Pipeline.code`` gives it)."""
+    from realpolitik.records import Article
+
+    items = list(rows)
+    predicted: dict[str, list[Event]] = {}
+    for start in range(0, len(items), batch):
+        chunk = [Article(id=i, text=t) for i, t in items[start:start + batch]]
+        for coded in pipe.code(chunk, drafts):
+            predicted[coded.article.id] = coded.events
+    return predicted
 
 
 def dev_gold() -> GoldSet:

@@ -20,7 +20,7 @@ from realpolitik.actors.coref import History
 from realpolitik.actors.gazetteer import Gazetteer
 from realpolitik.actors.matcher import ActorMatcher, ActorSpan
 from realpolitik.events.coder import EventCoder
-from realpolitik.events.context import ActorSpanLike, SentenceInput
+from realpolitik.events.context import ActorSpanLike, EventDraft, SentenceInput
 from realpolitik.events.lexicon import load_lexicon, load_plover
 from realpolitik.events.multilingual import MultilingualCoder, SentenceJob
 from realpolitik.ingest.language import sentence_language
@@ -99,8 +99,15 @@ class Pipeline:
     def code_one(self, article: Article) -> CodedArticle:
         return self.code([article])[0]
 
-    def code(self, articles: Sequence[Article]) -> list[CodedArticle]:
-        """Code a batch; parsing is batched across all articles of the call."""
+    def code(self, articles: Sequence[Article],
+             drafts: dict[str, list[tuple[SentenceInput, list[EventDraft]]]] | None = None
+             ) -> list[CodedArticle]:
+        """Code a batch; parsing is batched across all articles of the call.
+
+        ``drafts``, when given, receives per article id each English sentence the coder
+        read with its drafts (dropped ones and why included), for error analysis and for
+        training the role scorers.
+        """
         work = [_ArticleWork(a) for a in articles]
         pending: list[_Pending] = []
         foreign = [item for item in work if self.reads_language(item.article.language)]
@@ -118,7 +125,12 @@ class Pipeline:
                 history=job.history, cites=item.article.cites,
                 published=item.article.published, headline=job.headline, text=job.original,
             )
-            item.events.extend(self.coder.code(sent))
+            if drafts is None:
+                item.events.extend(self.coder.code(sent))
+                continue
+            found = self.coder.drafts(sent)
+            drafts.setdefault(sent.article_id, []).append((sent, found))
+            item.events.extend(self.coder.events(found, sent))
         out = []
         for item in work:
             events = _dedupe(item.events)

@@ -192,8 +192,12 @@ class EventCoder:
         return drafts
 
     def code(self, sent: SentenceInput) -> list[Event]:
+        return self.events(self.drafts(sent), sent)
+
+    def events(self, drafts: list[EventDraft], sent: SentenceInput) -> list[Event]:
+        """The Event records of a sentence's finished drafts."""
         events: list[Event] = []
-        for draft in self.drafts(sent):
+        for draft in drafts:
             if draft.alive:
                 events.extend(self._events(draft, sent))
         return events

@@ -216,10 +216,9 @@ def _replace(scorer: RoleScorer, name: str, value: float) -> RoleScorer:
 
 def _collect() -> dict[str, dict[str, list[RoleRow]]]:
     """Code the corpus with the rules alone and build the candidate rows per split."""
-    from realpolitik.evaluate import normalise_code
+    from realpolitik.evaluate import code_rows, normalise_code
     from realpolitik.events.training import load_corpus
     from realpolitik.pipeline import Pipeline
-    from realpolitik.records import Article
 
     rows = load_corpus()
     pipe = Pipeline()
@@ -227,16 +226,7 @@ def _collect() -> dict[str, dict[str, list[RoleRow]]]:
     roles.scorer = roles.source_scorer = None  # learn from the rules' own readings
     weak_rules = roles.weak_target_rules
     seen: dict[str, list] = {}
-    drafts_of = pipe.coder.drafts
-
-    def spy(sent):
-        drafts = drafts_of(sent)
-        seen.setdefault(sent.article_id, []).append((sent, drafts))
-        return drafts
-
-    pipe.coder.drafts = spy  # type: ignore[method-assign]
-    for start in range(0, len(rows), 64):
-        pipe.code([Article(id=s.id, text=s.text) for s in rows[start:start + 64]])
+    code_rows(pipe, ((s.id, s.text) for s in rows), seen)
     data: dict[str, dict[str, list[RoleRow]]] = {
         split: {"source": [], "target": []} for split in ("train", "dev")}
     for s in rows:
