@@ -53,3 +53,30 @@ def test_ray_refuses_stdin(tmp_path: Path) -> None:
     result = run_cli(["ingest", "-", "--db", str(tmp_path / "x.duckdb"), "--ray"], stdin="x")
     assert result.exit_code == 2
     assert "not stdin" in result.stderr
+
+
+def test_vectors_computed_elsewhere_are_used_not_encoded_again() -> None:
+    """The writer of a Ray run groups with the workers' story vectors: only articles
+    without one are encoded, and a known vector is taken as it is."""
+    import numpy as np
+
+    from realpolitik.records import Article, CodedArticle
+    from realpolitik.stories.assembly import profile_articles, story_vectors
+
+    class CountingEmbedder:
+        def __init__(self) -> None:
+            self.texts: list[str] = []
+
+        def encode(self, texts):
+            self.texts += texts
+            return np.ones((len(texts), 4), dtype=np.float32) / 2
+
+    coded = [CodedArticle(article=Article(id=f"a{i}", title=f"Title {i}",
+                                          text=f"Body number {i} of the story."))
+             for i in range(3)]
+    known = {"a1": np.array([1, 0, 0, 0], dtype=np.float32)}
+    embedder = CountingEmbedder()
+    profiles = profile_articles(coded, embedder, known)
+    assert len(embedder.texts) == 2  # a0 and a2 only
+    assert [p.vector.tolist() for p in profiles] == [[0.5] * 4, [1, 0, 0, 0], [0.5] * 4]
+    assert set(story_vectors(coded, embedder)) == {"a0", "a1", "a2"}

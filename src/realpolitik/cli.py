@@ -182,9 +182,9 @@ def ingest_paths(paths: list[str], db: Path, settings: Settings = DEFAULTS, ray:
             with _progress() as progress:
                 task = progress.add_task("Ingesting", total=None)
 
-                def grouping(target: StoryStore) -> StoryUpdate:
+                def grouping(target: StoryStore, vectors=None) -> StoryUpdate:
                     progress.update(task, description="Grouping stories")
-                    return updater(target)
+                    return updater(target, vectors)
 
                 service = _service(settings, batch_size, store, grouping)
                 report = service.ingest_files(

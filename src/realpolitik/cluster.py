@@ -2,14 +2,17 @@
 
 ``ray_ingest`` splits the new sources (files whose bytes are not stored yet) into chunks
 and hands them to Ray actors, one per worker, each holding one loaded coding pipeline
-(spaCy, gazetteer, coder) for its whole life. An actor reads each file of its chunk under
-the per-file budget (``ingest.sandbox``), codes its articles and returns one Parquet
-partition through Ray's object store: a row per source with its position, path, content
-hash, problem (if any) and coded articles (JSON of ``CodedArticle`` records). The driver
-writes the partitions under ``partitions`` (a temporary folder by default) and, as the
-one writer, loads them in source order into the store, one transaction per source as a
-local ingest does; the caller then groups stories once. Reading and coding are parallel;
-storing and story grouping are not (DuckDB has one writer; grouping is incremental).
+(spaCy, gazetteer, coder) and the story encoder for its whole life. An actor reads each
+file of its chunk under the per-file budget (``ingest.sandbox``), codes its articles,
+embeds them for story grouping and returns one Parquet partition through Ray's object
+store: a row per source with its position, path, content hash, problem (if any), coded
+articles (JSON of ``CodedArticle`` records) and their story vectors. The driver writes
+each partition under ``partitions`` (a temporary folder by default) as it arrives and,
+as the one writer, loads it into the store while the workers code the next ones (chunks
+arrive in source order), one transaction per source as a local ingest does; it then
+groups stories once with the workers' vectors. Reading, coding and embedding are
+parallel; storing and story grouping are not (DuckDB has one writer; grouping is
+incremental).
 
 The result equals a local ``ingest`` of the same paths: same article ids, events and
 stories (tests/test_cluster.py checks it on a two-worker local cluster).
@@ -24,6 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -33,11 +37,13 @@ from realpolitik.ingest.sandbox import DEFAULT_BUDGET, Budget, SandboxedReader
 from realpolitik.ingest.sanitize import display_name
 from realpolitik.records import CodedArticle
 from realpolitik.store import Store, file_hash
+from realpolitik.stories.assembly import story_vectors
 from realpolitik.workflow import IngestResult, IngestService, IngestSettings
 
 PARTITION_SCHEMA = pa.schema([
     ("position", pa.int64()), ("path", pa.string()), ("digest", pa.string()),
     ("problem", pa.string()), ("coded", pa.list_(pa.string())),
+    ("vectors", pa.list_(pa.list_(pa.float32()))),  # story embeddings, one per coded
 ])
 
 
@@ -68,8 +74,10 @@ class CodingWorker:
     def __init__(self, settings: IngestSettings, limits: IngestLimits, budget: Budget) -> None:
         from realpolitik.ingest.language import load_identifier
         from realpolitik.pipeline import Pipeline, keep_loaded
+        from realpolitik.stories.embed import Embedder
 
         self.pipeline = Pipeline()
+        self.embedder = Embedder()
         load_identifier()  # before the reading children fork, so each inherits it
         keep_loaded()
         self.service = IngestService(self.pipeline, None, settings)  # coding only
@@ -83,12 +91,14 @@ class CodingWorker:
             for src in sources:
                 result = reader.read(src.path, None)
                 row = {"position": src.position, "path": display_name(src.path),
-                       "digest": src.digest, "problem": None, "coded": []}
+                       "digest": src.digest, "problem": None, "coded": [], "vectors": []}
                 if result.problem is not None:
                     row["problem"] = result.problem.problem
                 else:
-                    row["coded"] = [c.model_dump_json()
-                                    for c in self.service.code(result.articles)]
+                    coded = list(self.service.code(result.articles))
+                    vectors = story_vectors(coded, self.embedder)
+                    row["coded"] = [c.model_dump_json() for c in coded]
+                    row["vectors"] = [vectors[c.article.id].tolist() for c in coded]
                 rows.append(row)
         table = pa.Table.from_pylist(rows, schema=PARTITION_SCHEMA)
         spent = _cpu_seconds() - start  # the reading child is joined by now
@@ -114,16 +124,16 @@ def new_sources(paths: Sequence[str], store: Store, limits: IngestLimits = DEFAU
     return todo, len(found), unchanged
 
 
-def load_partitions(files: Sequence[str], service: IngestService, result: IngestResult,
-                    on_problem: Callable[[str], None] | None = None) -> None:
-    """The single writer: store each partition's sources in source order, one transaction
-    per source (``IngestService.store_coded``)."""
+def load_partition(file: str | Path, service: IngestService, result: IngestResult,
+                   on_problem: Callable[[str], None] | None = None) -> dict[str, np.ndarray]:
+    """The single writer: store one partition's sources in source order, one transaction
+    per source (``IngestService.store_coded``); returns the story vectors it carried."""
     store = service.store
     assert store is not None
-    tables = [pq.read_table(f) for f in files]
-    result.worker_cpu += sum(float((t.schema.metadata or {}).get(CPU_KEY, 0)) for t in tables)
-    rows = sorted((r for t in tables for r in t.to_pylist()), key=lambda r: r["position"])
-    for row in rows:
+    table = pq.read_table(file)
+    result.worker_cpu += float((table.schema.metadata or {}).get(CPU_KEY, 0))
+    vectors: dict[str, np.ndarray] = {}
+    for row in sorted(table.to_pylist(), key=lambda r: r["position"]):
         problems = len(result.problems)
         if row["problem"] is not None:
             result.problems.append((row["path"], row["problem"]))
@@ -131,6 +141,8 @@ def load_partitions(files: Sequence[str], service: IngestService, result: Ingest
                 store.log_problem(row["path"], row["problem"], row["digest"])
         else:
             coded = [CodedArticle.model_validate(json.loads(c)) for c in row["coded"]]
+            vectors.update((c.article.id, np.asarray(v, dtype=np.float32))
+                           for c, v in zip(coded, row["vectors"], strict=True))
             saved = service.store_coded(coded, row["path"], row["digest"])
             result.new_articles += saved.new_articles
             result.new_events += saved.new_events
@@ -140,6 +152,7 @@ def load_partitions(files: Sequence[str], service: IngestService, result: Ingest
         if on_problem:
             for _, problem in result.problems[problems:]:
                 on_problem(problem)
+    return vectors
 
 
 def ray_ingest(paths: Sequence[str], service: IngestService, address: str | None = None,
@@ -148,7 +161,8 @@ def ray_ingest(paths: Sequence[str], service: IngestService, address: str | None
                partitions: Path | None = None) -> IngestResult:
     """Code ``paths`` on Ray (``address`` of a running cluster, or a local instance with
     ``workers`` CPUs), store the results through ``service`` from this process (the one
-    writer), then update the stories as a local ingest does."""
+    writer, each partition as it arrives), then update the stories as a local ingest does,
+    with the story vectors the workers computed."""
     import ray
 
     store = service.store
@@ -156,6 +170,7 @@ def ray_ingest(paths: Sequence[str], service: IngestService, address: str | None
         raise ValueError("ray_ingest needs an IngestService with a store")
     todo, total, unchanged = new_sources(paths, store, limits)
     result = IngestResult(unchanged=unchanged)
+    vectors: dict[str, np.ndarray] = {}
     if todo:
         started = not ray.is_initialized()
         try:
@@ -174,20 +189,19 @@ def ray_ingest(paths: Sequence[str], service: IngestService, address: str | None
                 pool = ray.util.ActorPool([actor.remote(service.settings, limits, budget)
                                            for _ in range(max(1, workers))])
                 chunks = [todo[i:i + chunk_sources] for i in range(0, len(todo), chunk_sources)]
-                files = []
+                # map yields in chunk order: each partition is stored while later ones code
                 for number, data in enumerate(pool.map(
                         lambda a, chunk: a.code_chunk.remote(chunk), chunks)):
                     path = out_dir / f"part-{number:05d}.parquet"
                     path.write_bytes(data)
-                    files.append(str(path))
-                load_partitions(files, service, result, on_problem)
+                    vectors.update(load_partition(path, service, result, on_problem))
         except ray.exceptions.RayError as exc:
             raise ClusterError(f"a Ray worker failed: {exc}") from exc
         finally:
             if started:
                 ray.shutdown()
     problems = len(result.problems)
-    service.update_stories(result)
+    service.update_stories(result, vectors)
     if on_problem:
         for _, problem in result.problems[problems:]:
             on_problem(problem)

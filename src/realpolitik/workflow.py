@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from realpolitik.events.lexicon import PloverTable
 from realpolitik.ingest import IngestLimits, iter_sources
@@ -30,6 +30,9 @@ from realpolitik.relations.report import Report, build_report
 from realpolitik.settings import DEFAULTS
 from realpolitik.store import Store, StoreError, file_hash
 from realpolitik.stories.assembly import StoryUpdate, StoryUpdater
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class Coder(Protocol):
@@ -154,16 +157,17 @@ class IngestService:
         result.new_events += saved.new_events
         result.duplicates += saved.skipped_articles
 
-    def update_stories(self, result: IngestResult | None = None) -> StoryUpdate | None:
-        """Group what is not grouped yet. A StoreError becomes a problem in ``result``
-        (raised when there is none); the articles stay stored and the next call groups
-        them."""
+    def update_stories(self, result: IngestResult | None = None,
+                       vectors: Mapping[str, np.ndarray] | None = None) -> StoryUpdate | None:
+        """Group what is not grouped yet (``vectors``: story embeddings already computed,
+        by article id). A StoreError becomes a problem in ``result`` (raised when there
+        is none); the articles stay stored and the next call groups them."""
         if self.stories is None:
             return None
         store = self._store()
         with self.writer:
             try:
-                update = self.stories(store)
+                update = self.stories(store, vectors)
             except StoreError as exc:
                 if result is None:
                     raise

@@ -18,8 +18,8 @@ import asyncio
 import datetime as dt
 import threading
 import time
-from collections.abc import Sequence
-from typing import Annotated
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
@@ -32,6 +32,9 @@ from realpolitik.ingest.decode import IngestError
 from realpolitik.records import Article, CodedArticle, http_url
 from realpolitik.stories.assembly import StoryStore, StoryUpdate, update_stories
 from realpolitik.workflow import IngestService, IngestSettings
+
+if TYPE_CHECKING:
+    import numpy as np
 
 router = APIRouter(prefix="/api")
 
@@ -178,8 +181,10 @@ def _write(docs: list[DocumentIn], state: ApiState, ticket: WriteTicket, deadlin
     if ticket.abandoned:  # gave up while this write waited for an earlier one
         return None
 
-    def grouping(store: StoryStore) -> StoryUpdate:
-        return update_stories(store, state.gazetteer, state.plover, state.embedder())
+    def grouping(store: StoryStore, vectors: Mapping[str, np.ndarray] | None = None
+                 ) -> StoryUpdate:
+        return update_stories(store, state.gazetteer, state.plover, state.embedder(),
+                              vectors=vectors)
 
     def gate() -> bool:
         state.embedder()  # loaded before saving begins, since saving is not abandoned

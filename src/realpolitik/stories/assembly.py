@@ -9,7 +9,7 @@ profiles are kept in the store as plain rows (``profile_row``/``profile_from_row
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -74,22 +74,35 @@ def profile_row(p: ArticleProfile) -> dict[str, Any]:
             "actors": sorted(p.actors), "types": sorted(p.types)}
 
 
-def profile_articles(coded: Sequence[CodedArticle], embedder: Embedder) -> list[ArticleProfile]:
-    """Profiles (embedding, MinHash signature, actors, types) of coded articles."""
+def story_vectors(coded: Sequence[CodedArticle], embedder: Embedder) -> dict[str, np.ndarray]:
+    """The story embedding of each coded article, by article id (what a Ray worker ships)."""
     vectors = embedder.encode([embedding_text(c.article) for c in coded])
+    return {c.article.id: v for c, v in zip(coded, vectors, strict=True)}
+
+
+def profile_articles(coded: Sequence[CodedArticle], embedder: Embedder,
+                     known: Mapping[str, np.ndarray] | None = None) -> list[ArticleProfile]:
+    """Profiles (embedding, MinHash signature, actors, types) of coded articles; vectors in
+    ``known`` (by article id, computed elsewhere) are used as they are, the rest encoded."""
+    known = known or {}
+    encoded = story_vectors([c for c in coded if c.article.id not in known], embedder)
     return [ArticleProfile(
-        id=c.article.id, date=c.article.published, outlet=c.article.outlet, vector=vec,
+        id=c.article.id, date=c.article.published, outlet=c.article.outlet,
+        vector=known.get(c.article.id, encoded.get(c.article.id)),
         signature=signature(c.article.text), actors=actor_profile(c.mentions, c.events),
-        types=type_profile(c.events)) for c, vec in zip(coded, vectors, strict=True)]
+        types=type_profile(c.events))
+        for c in coded]
 
 
 def update_stories(store: StoryStore, gazetteer: Gazetteer, plover: PloverTable,
                    embedder: Embedder, settings: StorySettings | None = None,
-                   rebuild: bool = False) -> StoryUpdate:
+                   rebuild: bool = False, vectors: Mapping[str, np.ndarray] | None = None
+                   ) -> StoryUpdate:
     """Group new articles into stories and rebuild the stories they touch.
 
     Incremental: only articles without a profile are embedded and linked; the stories they
     join (or merge) are rebuilt with their happenings. ``rebuild`` regroups everything.
+    ``vectors``: story embeddings already computed (by article id), not encoded again.
     """
     settings = settings or StorySettings()
     pending = store.unprofiled_articles()
@@ -97,7 +110,7 @@ def update_stories(store: StoryStore, gazetteer: Gazetteer, plover: PloverTable,
     if not pending and not stored:
         return StoryUpdate(stories_total=len(store.stories()))
     coded = store.coded_many(pending)
-    computed = profile_articles(coded, embedder)
+    computed = profile_articles(coded, embedder, vectors)
     new_profiles = stored + computed
     new_ids = {p.id for p in new_profiles}
     dates = [p.date for p in new_profiles if p.date is not None]
@@ -169,12 +182,18 @@ def update_stories(store: StoryStore, gazetteer: Gazetteer, plover: PloverTable,
                        stories_total=len(store.stories()))
 
 
-StoryUpdater = Callable[[StoryStore], StoryUpdate]
+class StoryUpdater(Protocol):
+    """One grouping round over a store, as the ingest service runs it; ``vectors`` are story
+    embeddings computed elsewhere (a Ray worker), by article id."""
+
+    def __call__(self, store: StoryStore, vectors: Mapping[str, np.ndarray] | None = None
+                 ) -> StoryUpdate: ...
 
 
 def story_updater(gazetteer: Gazetteer, plover: PloverTable, embedder: Embedder,
                   settings: StorySettings | None = None) -> StoryUpdater:
     """``update_stories`` bound to its data, as the ingest service takes it."""
-    def update(store: StoryStore) -> StoryUpdate:
-        return update_stories(store, gazetteer, plover, embedder, settings)
+    def update(store: StoryStore, vectors: Mapping[str, np.ndarray] | None = None
+               ) -> StoryUpdate:
+        return update_stories(store, gazetteer, plover, embedder, settings, vectors=vectors)
     return update
