@@ -4,9 +4,10 @@ fake coder over a real store."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from realpolitik.records import ActorRef, Article, CodedArticle, Event
@@ -103,7 +104,7 @@ def test_store_coded_is_the_load_step_alone(store: Store) -> None:
     coder = FakeCoder()
     grouped: list[object] = []
     service = IngestService(coder, store,
-                            stories=lambda s: grouped.append(s) or StoryUpdate())  # type: ignore[func-returns-value]
+                            stories=lambda s, v=None: grouped.append(s) or StoryUpdate())  # type: ignore[func-returns-value]
     coded = FakeCoder().code([art(1), art(2)])
     result = service.store_coded(coded, "ray:batch-1")
     assert (result.new_articles, result.new_events) == (2, 2)
@@ -112,16 +113,22 @@ def test_store_coded_is_the_load_step_alone(store: Store) -> None:
 
 
 def test_stories_are_updated_and_a_failure_keeps_the_articles(store: Store) -> None:
-    seen: list[StoryStore] = []
+    seen: list[tuple[StoryStore, object]] = []
 
-    def grouping(target: StoryStore) -> StoryUpdate:
-        seen.append(target)
+    def grouping(target: StoryStore, vectors: Mapping[str, np.ndarray] | None = None
+                 ) -> StoryUpdate:
+        seen.append((target, vectors))
         return StoryUpdate(new_articles=1, stories_touched=1, stories_total=1)
 
     result = IngestService(FakeCoder(), store, stories=grouping).ingest([art(1)], "t")
-    assert seen == [store] and result.stories == StoryUpdate(1, 1, 1)
+    assert seen == [(store, None)] and result.stories == StoryUpdate(1, 1, 1)
+    given = {"a1": np.zeros(3)}
+    service = IngestService(FakeCoder(), store, stories=grouping)
+    assert service.update_stories(vectors=given) == StoryUpdate(1, 1, 1)
+    assert seen[-1] == (store, given)  # vectors computed elsewhere reach the grouping
 
-    def failing(target: StoryStore) -> StoryUpdate:
+    def failing(target: StoryStore, vectors: Mapping[str, np.ndarray] | None = None
+                ) -> StoryUpdate:
         raise StoreError("could not store the story grouping: disk full")
 
     result = IngestService(FakeCoder(), store, stories=failing).ingest([art(2)], "t2")
