@@ -57,3 +57,17 @@ def test_prefilter_inflections() -> None:
     assert "supplied" in inflections("supply")
     assert TriggerFilter(load_lexicon().trigger_words).forms >= {"withdrew", "pumped",
                                                                   "sanctions"}
+
+
+@pytest.mark.parametrize(("act", "modality", "negated", "reported"), [
+    ("AID", "planned", False, "AGREE"),        # "will send aid": an intention (PLOVER AGREE)
+    ("CONSULT", "planned", False, "AGREE"),    # "will travel to Beijing for talks"
+    ("RETREAT", "planned", False, "CONCEDE"),  # a declared, not yet carried out, withdrawal
+    ("AID", "asserted", False, "AID"),
+    ("AID", "planned", True, "AID"),           # "will not send aid" stays the negated act
+    ("SANCTION", "planned", False, "SANCTION"),
+    ("PROTEST", "asserted", False, "PROTEST"),  # state-complaint needs the parse, not applied
+])
+def test_reported_type_applies_only_the_rules_an_annotation_can_decide(
+        act: str, modality: str, negated: bool, reported: str) -> None:
+    assert load_lexicon().reported_type(act, modality, negated) == reported

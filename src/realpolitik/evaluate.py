@@ -400,9 +400,12 @@ def code_rows(pipe: Pipeline, rows: Iterable[tuple[str, str]],
 
 
 def dev_gold() -> GoldSet:
-    """The dev split of our own training corpus as gold rows (its first event each)."""
+    """The dev split of our own training corpus as gold rows (its first event each),
+    typed as PLOVER reports the annotated act (``Lexicon.reported_type``)."""
+    from realpolitik.events.lexicon import load_lexicon
     from realpolitik.events.training import load_corpus
 
+    lexicon = load_lexicon()
     rows = GoldSet()
     for s in load_corpus():
         if s.split != "dev" or not s.events:
@@ -410,7 +413,9 @@ def dev_gold() -> GoldSet:
         e = s.events[0]
         target = [GoldActor(text=e.target.text, country=e.target.country,
                             sector=e.target.sector)] if e.target else []
-        rows.append(GoldRow(id=s.id, text=s.text, type=e.type, trigger=e.trigger,
+        rows.append(GoldRow(id=s.id, text=s.text,
+                            type=lexicon.reported_type(e.type, e.modality, e.negated),
+                            trigger=e.trigger,
                             source=[GoldActor(text=e.source.text, country=e.source.country,
                                               sector=e.source.sector)],
                             target=target))

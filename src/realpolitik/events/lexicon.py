@@ -244,6 +244,21 @@ class Lexicon(_Strict):
     _v_mods = field_validator("noun_modifiers")(classmethod(lambda cls, v: _typed(v)))
     _v_reduce = field_validator("reduction_nouns")(classmethod(lambda cls, v: _typed(v)))
 
+    def reported_type(self, type_: str, modality: str, negated: bool) -> str:
+        """The PLOVER type under which an annotated act is reported: the first type rule
+        that depends on nothing but the act's type, modality and negation ("will send
+        aid" is AID annotated as planned, reported as AGREE). The coder applies the same
+        rules to its readings, so our annotated corpus is scored in the coder's terms."""
+        for rule in self.type_rules:
+            if (rule.verb_type or rule.lemma or rule.sources or rule.nouns or rule.target
+                    or type_ not in rule.types):
+                continue
+            if rule.modality is not None and rule.modality != modality:
+                continue
+            if rule.negated is None or rule.negated == negated:
+                return rule.becomes
+        return type_
+
     @cached_property
     def reduction_types(self) -> dict[str, str]:
         return {w: t for t, words in self.reduction_nouns.items() for w in words}
