@@ -8,6 +8,7 @@ mentions are given directly. Sentences are written for these tests.
 from __future__ import annotations
 
 import datetime as dt
+import signal
 
 import pytest
 import spacy
@@ -439,6 +440,28 @@ def test_gerund_after_a_preposition_takes_the_governing_subject(rules_only, voca
     events = code(rules_only, doc, [(0, 1, actor("USA")), (5, 6, actor("IRN"))])
     accuse = [e for e in events if e.type == "ACCUSE"]
     assert [(e.source.country, e.target.country) for e in accuse] == [("USA", "IRN")]
+
+
+def test_gerund_under_a_noun_headline_terminates_with_no_source(rules_only, vocab) -> None:
+    # "No intention of threatening Iran": the gerund's governors end at a noun root. The
+    # search for a governing verb once compared spaCy Token objects by identity (a new
+    # object on each access), never saw the root as its own head and looped forever.
+    doc = parse(vocab, [("No", 1, "det", "DET", "no"),
+                        ("intention", 1, "ROOT", "NOUN", "intention"),
+                        ("of", 1, "prep", "ADP", "of"),
+                        ("threatening", 2, "pcomp", "VERB", "threaten"),
+                        ("Iran", 3, "dobj", "PROPN", "Iran")])
+    signal.signal(signal.SIGALRM, _too_slow)
+    signal.alarm(20)
+    try:
+        events = code(rules_only, doc, [(4, 5, actor("IRN"))])
+    finally:
+        signal.alarm(0)
+    assert events == []  # no one threatens: the draft has no source
+
+
+def _too_slow(signum, frame) -> None:
+    raise TimeoutError("coding one five-word sentence did not finish")
 
 
 def test_headline_subject_parsed_as_a_modifier(rules_only, vocab) -> None:

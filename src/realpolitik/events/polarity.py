@@ -140,7 +140,7 @@ class PolarityModality:
         planned_by = ""
         for tok, _link in chain:
             lemma = tok.lemma_.lower()
-            if tok is not verb and lemma in self.hyp_gov:
+            if tok.i != verb.i and lemma in self.hyp_gov:
                 return "hypothetical", f"hypothetical:{lemma}"
             for child in tok.children:
                 low = child.lower_
@@ -153,10 +153,10 @@ class PolarityModality:
                     planned_by = planned_by or f"planned:{low}"
                 if child.dep_ == "mark" and low in self.conditionals:
                     return "hypothetical", f"hypothetical:{low}"
-            if tok is not verb and (lemma in self.plan_gov or lemma in self.plan_adj) \
+            if tok.i != verb.i and (lemma in self.plan_gov or lemma in self.plan_adj) \
                     and not planned_by:
                 planned_by = f"planned:{lemma}"
-            if tok is not verb and lemma in self.reporting:
+            if tok.i != verb.i and lemma in self.reporting:
                 break
         if trig.promise:
             return "planned", "planned:promise"

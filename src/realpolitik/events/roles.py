@@ -437,7 +437,7 @@ class RoleFinder:
         head = verb.head
         if verb.dep_ in ("xcomp", "pcomp") and head.lemma_.lower() in self.tough:
             return [], False  # "Venezuela is worth mobilizing for": not the doer
-        if verb.dep_ == "xcomp" and head is not verb:
+        if verb.dep_ == "xcomp" and head.i != verb.i:
             if head.lemma_.lower() in self.object_control:
                 objs = [c for c in head.children if c.dep_ in ("dobj", "obj")]
                 if objs:
@@ -448,10 +448,10 @@ class RoleFinder:
                 # subject of the raising (or control) verb does the act
                 above = [c for c in head.children if c.dep_ == "nsubjpass"]
             return above, True
-        if verb.dep_ == "pcomp" and head is not verb:
+        if verb.dep_ == "pcomp" and head.i != verb.i:
             # "Washington stopped short of blaming Iran", "had no intention of threatening"
             gov = head
-            while gov.head is not gov and gov.pos_ not in ("VERB", "AUX"):
+            while gov.head.i != gov.i and gov.pos_ not in ("VERB", "AUX"):
                 gov = gov.head
             if gov.pos_ in ("VERB", "AUX"):
                 return self.subjects(gov)[0], True
@@ -462,9 +462,9 @@ class RoleFinder:
             if before is not None and before.dep_ in ("pobj", "dobj") \
                     and before.pos_ in ("NOUN", "PROPN"):
                 return [before], False
-        if verb.dep_ in ("conj", "advcl") and head is not verb and head.pos_ in ("VERB", "AUX"):
+        if verb.dep_ in ("conj", "advcl") and head.i != verb.i and head.pos_ in ("VERB", "AUX"):
             return self.subjects(head)[0], True
-        if verb.dep_ == "acomp" and head is not verb:  # "are (not) willing to ..."
+        if verb.dep_ == "acomp" and head.i != verb.i:  # "are (not) willing to ..."
             return self.subjects(head)[0], True
         if verb.dep_ == "acl" and head.lower_ == "order" and head.head.lower_ == "in":
             return self.subjects(head.head.head)[0], True

@@ -59,7 +59,7 @@ def governors(tok: Token) -> Iterator[tuple[Token, str]]:
             cur = cur.head.head.head
             continue
         if cur.dep_ not in ("xcomp", "ccomp", "advcl", "acomp", "conj", "pcomp", "pobj", "prep",
-                            "dobj", "acl") or cur.head is cur:
+                            "dobj", "acl") or cur.head.i == cur.i:
             return
         if cur.dep_ in ("dobj", "pobj", "prep") and cur.tag_ not in ("VBG", "VB", "IN", "TO"):
             return
@@ -99,7 +99,7 @@ def clause_role(tok: Token, reporting: frozenset[str]) -> str:
     for _ in range(12):
         if cur.dep_ in SUBORDINATE_DEPS:
             return "subordinate"
-        if cur.head is cur:
+        if cur.head.i == cur.i:
             break
         cur = cur.head
     return "embedded"

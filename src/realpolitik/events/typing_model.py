@@ -109,14 +109,15 @@ def features(tok: Token, lex: Lexicon, context: list[str] | None = None) -> list
                 out.append(f"modlex={lex.modifier_types[child.lower_]}")
         elif dep == "nsubj" and child.pos_ == "NOUN":
             out.append(f"subj={clemma}")
-    head = tok.head
-    if head is not tok:
-        hlemma = head.lemma_.lower()
-        out += [f"head={hlemma}", f"headdep={tok.dep_}|{hlemma}"]
-        if hlemma in verbs:
-            out.append(f"headlex={verbs[hlemma]}")
-        if tok.pos_ in ("NOUN", "PROPN"):
-            out.append(f"gov={hlemma}|{tok.dep_}")
+    # the governor; a root is its own head in spaCy, so a root verb reads its own lemma
+    # and lexicon type here too ("headdep=ROOT|attack", "headlex=ASSAULT"), a signal the
+    # model has always been trained with
+    hlemma = tok.head.lemma_.lower()
+    out += [f"head={hlemma}", f"headdep={tok.dep_}|{hlemma}"]
+    if hlemma in verbs:
+        out.append(f"headlex={verbs[hlemma]}")
+    if tok.pos_ in ("NOUN", "PROPN"):
+        out.append(f"gov={hlemma}|{tok.dep_}")
     own = f"s={lemma}"
     out += [f for f in (context if context is not None else sentence_context(tok)) if f != own]
     return out
