@@ -216,9 +216,10 @@ def history_figures(profiles: list[ArticleProfile], gold: dict[str, str], sizes:
     stored articles of its own history: the store grows by time at a constant daily volume
     (as an archive does), and the next ``probe`` articles in date order arrive in batches
     of 50. Replicas fill consecutive two-year blocks, ``per_day * 730 / len(profiles)``
-    of them a block, so every day of the history holds about ``per_day`` articles."""
+    of them a block, so every day of the history holds about ``per_day`` articles. Each
+    size has an index of its own, loaded with the first ``size`` articles."""
     settings = StorySettings()
-    index = StoryIndex(settings, Gazetteer.load().igo_codes())
+    igo = Gazetteer.load().igo_codes()
     per_block = max(1, round(per_day * 730 / len(profiles)))
     feed: list[ArticleProfile] = []
     labels: dict[str, str] = {}
@@ -230,15 +231,20 @@ def history_figures(profiles: list[ArticleProfile], gold: dict[str, str], sizes:
         labels.update(more)
     dated = sorted((p for p in feed if p.date is not None), key=ArticleProfile.sort_key)
     dated = dated[:max(sizes) + probe]  # whole blocks made: every day is at volume
-    out: dict[int, float] = {}
+    indexes = {}
     for size in sorted(sizes):
-        index.load(dated[len(index.profiles):size], labels)
-        arrivals = dated[len(index.profiles):len(index.profiles) + probe]
-        start = time.process_time()
-        for i in range(0, len(arrivals), 50):
-            index.add(arrivals[i:i + 50])
-        out[size] = (time.process_time() - start) / len(arrivals)
-    return out
+        indexes[size] = StoryIndex(settings, igo)
+        indexes[size].load(dated[:size], labels)
+    # the sizes take turns, a batch of 50 each: a shared machine's drift over the minutes
+    # of the measure then falls on every size alike instead of on the last ones
+    spent = dict.fromkeys(indexes, 0.0)
+    for i in range(0, probe, 50):
+        for size, index in indexes.items():
+            batch = dated[size + i:size + i + 50]
+            start = time.process_time()
+            index.add(batch)
+            spent[size] += time.process_time() - start
+    return {size: spent[size] / probe for size in indexes}
 
 
 def ann_recall(index: StoryIndex, probes: list[ArticleProfile], within: float = 0.45
