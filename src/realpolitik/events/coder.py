@@ -127,7 +127,7 @@ class TypeRules:
 
     def matches(self, rule: TypeRule, draft: EventDraft) -> bool:
         tok = draft.trigger.token
-        if draft.type not in rule.types:
+        if not rule.fits_act(draft.type, draft.modality, draft.negated):
             return False
         if rule.verb_type is not None and (
                 draft.trigger.noun is None
@@ -142,11 +142,7 @@ class TypeRules:
         if rule.nouns and (draft.trigger.noun is None
                            or draft.trigger.noun.lemma_.lower() not in rule.nouns):
             return False
-        if rule.target == "location" and draft.target_rule != "target:location":
-            return False
-        if rule.modality is not None and draft.modality != rule.modality:
-            return False
-        return rule.negated is None or draft.negated == rule.negated
+        return rule.target != "location" or draft.target_rule == "target:location"
 
 
 def default_config_path() -> Path:

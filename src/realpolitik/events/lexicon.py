@@ -222,6 +222,18 @@ class TypeRule(_Strict):
     _v_types = field_validator("types")(classmethod(lambda cls, v: known_types(v)))
     _v_type = field_validator("becomes", "verb_type")(classmethod(lambda cls, v: known_type(v)))
 
+    @property
+    def reads_parse(self) -> bool:
+        """Whether the rule has a condition on the parse (verb, lemma, noun, sources,
+        target), not only on the act's type, modality and negation."""
+        return bool(self.verb_type or self.lemma or self.sources or self.nouns or self.target)
+
+    def fits_act(self, type_: str, modality: str, negated: bool) -> bool:
+        """The rule's conditions on the act itself: its type, modality and negation."""
+        return (type_ in self.types
+                and (self.modality is None or self.modality == modality)
+                and (self.negated is None or self.negated == negated))
+
 
 class Lexicon(_Strict):
     """The event lexicon; see the comments at the top of lexicon.yaml for each part."""
@@ -250,12 +262,7 @@ class Lexicon(_Strict):
         aid" is AID annotated as planned, reported as AGREE). The coder applies the same
         rules to its readings, so our annotated corpus is scored in the coder's terms."""
         for rule in self.type_rules:
-            if (rule.verb_type or rule.lemma or rule.sources or rule.nouns or rule.target
-                    or type_ not in rule.types):
-                continue
-            if rule.modality is not None and rule.modality != modality:
-                continue
-            if rule.negated is None or rule.negated == negated:
+            if not rule.reads_parse and rule.fits_act(type_, modality, negated):
                 return rule.becomes
         return type_
 
