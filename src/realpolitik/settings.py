@@ -47,6 +47,9 @@ class ModelSettings(_Group):
                                    "works too).")
     workers: int = Field(1, ge=1, description="spaCy parser processes.")
     parse_batch: int = Field(256, ge=1, description="Sentences per spaCy parse batch.")
+    parse_cache: int = Field(4096, ge=0, description=(
+        "Parsed sentences kept by their text, so a syndicated copy or a repeated stock "
+        "sentence is parsed once (0: off)."))
 
 
 class CoderSettings(_Group):

@@ -48,9 +48,16 @@ class SentenceEncoder:
         return self._model
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """One row per text, L2-normalised; an empty input gives a (0, DIMENSIONS) array."""
+        """One row per text, L2-normalised; an empty input gives a (0, DIMENSIONS) array.
+
+        A text repeated in ``texts`` (a syndicated copy's lead) is encoded once.
+        """
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        unique = list(dict.fromkeys(texts))
+        if len(unique) < len(texts):
+            row = {text: i for i, text in enumerate(unique)}
+            return self.encode(unique)[[row[text] for text in texts]]
         model = self._load()
         parts = [np.asarray(model.encode(list(texts[i:i + self.batch_size])), dtype=np.float32)
                  for i in range(0, len(texts), self.batch_size)]
