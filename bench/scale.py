@@ -98,6 +98,7 @@ def ingest_figures(files: list[Path], db: Path, corpus: Path, timings: bool = Tr
     embedder.encode(["warm up"])  # loading models is not throughput
     load_identifier()  # the readers' language model, read once per process
     keep_loaded()  # as the CLI does once its models are loaded
+    embedder.forget()  # an earlier pass's vectors (the encoder remembers recent texts)
     # an event with a date and a weekday, so dateparser's language data is loaded too
     pipe.code_one(Article(id="w", text="Kenya accused Uganda on Friday of shelling its "
                                        "border post on March 3, 2025.",
@@ -128,6 +129,7 @@ def ingest_figures(files: list[Path], db: Path, corpus: Path, timings: bool = Tr
         code_cpu = cpu() - start
         from realpolitik.stories.features import embedding_text
 
+        embedder.forget()  # the ingest pass encoded these very texts
         start = cpu()
         embedder.encode([embedding_text(a) for a in arts])
         embed_cpu = cpu() - start

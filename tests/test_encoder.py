@@ -50,3 +50,15 @@ def test_repeated_texts_are_encoded_once_and_alike():
     assert vecs.shape == (3, DIMENSIONS)
     assert np.array_equal(vecs[0], vecs[2])
     assert np.allclose(vecs[0], enc.encode([lead])[0], atol=1e-6)
+
+
+def test_recent_texts_are_remembered_within_a_bound():
+    from realpolitik.nlp.encoder import SentenceEncoder
+
+    enc = SentenceEncoder(remember=2)
+    texts = ["Kenya accused Uganda.", "Ghana recalled its envoy.", "Chile and Peru met."]
+    first = enc.encode(texts)
+    assert list(enc._recent) == texts[1:]  # the oldest dropped
+    again = enc.encode(texts[::-1])  # two remembered, one encoded again
+    assert np.allclose(again[::-1], first, atol=1e-6)
+    assert list(enc._recent) == texts[1::-1]

@@ -119,8 +119,8 @@ class NlpEngine:
                 self._parsed.move_to_end(text)
                 doc = self._parsed[text].copy()
                 self.reused += 1
-            else:  # dropped from a cache smaller than this call's texts since
-                doc = next(self._pipe([text]))
+            else:  # dropped since from a cache smaller than this call's texts
+                doc = self.parser(text)  # in this process: one text needs no pool
             yield doc
         for _ in parsed:  # end the parser's generator (and its worker processes)
             pass

@@ -15,6 +15,7 @@ the typing model need for other languages.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
@@ -32,9 +33,11 @@ class SentenceEncoder:
     makes encoding far slower when other work shares the machine.
     """
 
-    def __init__(self, threads: int = 1, batch_size: int = 64) -> None:
+    def __init__(self, threads: int = 1, batch_size: int = 64, remember: int = 2048) -> None:
         self.threads = threads
         self.batch_size = batch_size
+        self.remember = remember  # vectors kept by text, least recently used dropped first
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
         self._model = None
 
     def _load(self):
@@ -50,16 +53,29 @@ class SentenceEncoder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """One row per text, L2-normalised; an empty input gives a (0, DIMENSIONS) array.
 
-        A text repeated in ``texts`` (a syndicated copy's lead) is encoded once.
+        A text repeated in ``texts``, or among the last ``remember`` texts encoded (a
+        syndicated copy's lead arriving in a later batch), is not encoded again.
         """
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        unique = list(dict.fromkeys(texts))
-        if len(unique) < len(texts):
-            row = {text: i for i, text in enumerate(unique)}
-            return self.encode(unique)[[row[text] for text in texts]]
+        found = {t: self._recent[t] for t in dict.fromkeys(texts) if t in self._recent}
+        todo = [t for t in dict.fromkeys(texts) if t not in found]
+        if todo:
+            found.update(zip(todo, self._forward(todo), strict=True))
+        for text in dict.fromkeys(texts):
+            self._recent[text] = found[text]
+            self._recent.move_to_end(text)
+        while len(self._recent) > self.remember:
+            self._recent.popitem(last=False)
+        return np.stack([found[t] for t in texts])
+
+    def forget(self) -> None:
+        """Drop the remembered vectors (a benchmark timing the encoder starts cold)."""
+        self._recent.clear()
+
+    def _forward(self, texts: list[str]) -> np.ndarray:
         model = self._load()
-        parts = [np.asarray(model.encode(list(texts[i:i + self.batch_size])), dtype=np.float32)
+        parts = [np.asarray(model.encode(texts[i:i + self.batch_size]), dtype=np.float32)
                  for i in range(0, len(texts), self.batch_size)]
         vectors = np.vstack(parts)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)

