@@ -58,12 +58,14 @@ class SentenceEncoder:
         """
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        found = {t: self._recent[t] for t in dict.fromkeys(texts) if t in self._recent}
-        todo = [t for t in dict.fromkeys(texts) if t not in found]
+        unique = list(dict.fromkeys(texts))
+        found = {t: self._recent[t] for t in unique if t in self._recent}
+        todo = [t for t in unique if t not in found]
         if todo:
             found.update(zip(todo, self._forward(todo), strict=True))
-        for text in dict.fromkeys(texts):
-            self._recent[text] = found[text]
+        for text in unique[max(0, len(unique) - self.remember):]:
+            vector = found[text]  # a row of this call's batch is copied, not kept as a view
+            self._recent[text] = vector if vector.base is None else vector.copy()
             self._recent.move_to_end(text)
         while len(self._recent) > self.remember:
             self._recent.popitem(last=False)
